@@ -1,0 +1,363 @@
+/**
+ * kubesnap keeps an always-current, indexed, in-memory snapshot of
+ * Kubernetes resources, the way client-go's informers do for Go: a REST
+ * client over `fetch`, a streaming watch decoder, a reflector that lists,
+ * watches and recovers, an indexer, and shared informers with handlers.
+ * It has no dependencies and uses only web-standard APIs, so it runs on
+ * Deno, Node, Bun and edge workers. The fake kube-apiserver used in the
+ * examples is exported from `@kubesnap/kubesnap/testing`.
+ *
+ * @example Quick start: an informer with an index by pod IP
+ * ```ts
+ * import { KubeClient, pods, SharedInformerFactory } from "./mod.ts";
+ * import { FakeApiServer } from "./src/testing/mod.ts";
+ *
+ * // Against a real cluster: const client = await KubeClient.autoDetect();
+ * const server = await FakeApiServer.start();
+ * server.create(pods, {
+ *   metadata: { namespace: "default", name: "web-0" },
+ *   spec: { containers: [{ name: "app", image: "nginx" }] },
+ *   status: { phase: "Running", podIP: "10.0.0.5", podIPs: [{ ip: "10.0.0.5" }] },
+ * });
+ * const client = server.client();
+ *
+ * const factory = new SharedInformerFactory(client, { resyncPeriodMs: 10 * 60_000 });
+ * const podInformer = factory.informerFor(pods);
+ * podInformer.addIndexers({ byIP: (pod) => (pod.status?.podIPs ?? []).map((p) => p.ip) });
+ * podInformer.addEventHandler({
+ *   onAdd: (pod) => console.log(`ADDED pod with name ${pod.metadata?.name}`),
+ * });
+ *
+ * const ac = new AbortController();
+ * factory.start(ac.signal);
+ * await factory.waitForCacheSync(ac.signal);
+ *
+ * const pod = podInformer.indexer.getByKey("default/web-0");
+ * console.log("The Pod IP is", pod?.status?.podIP);
+ * console.log(podInformer.indexer.byIndex("byIP", "10.0.0.5").length); // 1
+ *
+ * ac.abort();
+ * await factory.shutdown();
+ * await server.close();
+ * ```
+ *
+ * @module
+ */
+
+// API objects and metadata
+export type {
+  KubeList,
+  KubeObject,
+  LabelSelector,
+  LabelSelectorRequirement,
+  ListMeta,
+  ManagedFieldsEntry,
+  ObjectMeta,
+  OwnerReference,
+  PartialObjectMetadata,
+  Status,
+  StatusCause,
+  StatusDetails,
+} from "./src/api/meta.ts";
+export type {
+  Condition,
+  ConfigMap,
+  Container,
+  ContainerImage,
+  ContainerPort,
+  ContainerState,
+  ContainerStatus,
+  EndpointAddress,
+  EndpointPort,
+  Endpoints,
+  EndpointSubset,
+  EnvFromSource,
+  EnvVar,
+  EnvVarSource,
+  Event,
+  EventSource,
+  HTTPHeader,
+  KeySelector,
+  LoadBalancerIngress,
+  LoadBalancerStatus,
+  LocalObjectReference,
+  Namespace,
+  NamespaceCondition,
+  Node,
+  NodeAddress,
+  NodeCondition,
+  NodeSpec,
+  NodeStatus,
+  NodeSystemInfo,
+  ObjectReference,
+  Pod,
+  PodCondition,
+  PodIP,
+  PodSpec,
+  PodStatus,
+  PodTemplateSpec,
+  Probe,
+  Quantity,
+  ResourceRequirements,
+  Secret,
+  SecurityContext,
+  Service,
+  ServicePort,
+  ServiceSpec,
+  ServiceStatus,
+  Taint,
+  Toleration,
+  Volume,
+  VolumeMount,
+} from "./src/api/core_v1.ts";
+export type {
+  DaemonSet,
+  DaemonSetSpec,
+  DaemonSetStatus,
+  Deployment,
+  DeploymentSpec,
+  DeploymentStatus,
+  DeploymentStrategy,
+  PersistentVolumeClaimTemplate,
+  ReplicaSet,
+  ReplicaSetSpec,
+  ReplicaSetStatus,
+  RollingUpdateStrategy,
+  StatefulSet,
+  StatefulSetSpec,
+  StatefulSetStatus,
+  WorkloadCondition,
+} from "./src/api/apps_v1.ts";
+export type {
+  CronJob,
+  CronJobSpec,
+  CronJobStatus,
+  Job,
+  JobCondition,
+  JobSpec,
+  JobStatus,
+  JobTemplateSpec,
+} from "./src/api/batch_v1.ts";
+export type {
+  HTTPIngressPath,
+  Ingress,
+  IngressBackend,
+  IngressLoadBalancerIngress,
+  IngressRule,
+  IngressSpec,
+  IngressStatus,
+  IngressTLS,
+  ServiceBackendPort,
+} from "./src/api/networking_v1.ts";
+export type { Lease, LeaseSpec } from "./src/api/coordination_v1.ts";
+
+// Resources
+export { defineResource } from "./src/api/resource.ts";
+export type { ResourceDefinition, ResourceDescriptor } from "./src/api/resource.ts";
+export {
+  BUILTIN_RESOURCES,
+  configMaps,
+  cronJobs,
+  daemonSets,
+  deployments,
+  endpoints,
+  events,
+  ingresses,
+  jobs,
+  leases,
+  namespaces,
+  nodes,
+  pods,
+  replicaSets,
+  secrets,
+  services,
+  statefulSets,
+} from "./src/api/resources.ts";
+
+// Errors
+export {
+  ApiError,
+  ExpiredError,
+  isExpired,
+  isExpiredStatus,
+  isTooLargeResourceVersion,
+  KubeConfigError,
+  KubeError,
+  TransportError,
+  WatchDecodeError,
+} from "./src/api/errors.ts";
+export type { ApiErrorOptions, WatchDecodeErrorKind } from "./src/api/errors.ts";
+
+// Selectors
+export {
+  compileLabelSelector,
+  formatLabelSelector,
+  labelSelectorFromStructured,
+  parseLabelSelector,
+} from "./src/api/label_selector.ts";
+export type { LabelMatcher, LabelOperator, LabelRequirement } from "./src/api/label_selector.ts";
+export {
+  escapeFieldSelectorValue,
+  FIELD_LABEL_ALIASES,
+  formatFieldSelector,
+  normalizeFieldSelector,
+  parseFieldSelector,
+  selectableFields,
+  unsupportedFieldLabel,
+} from "./src/api/field_selector.ts";
+export type {
+  FieldMatcher,
+  FieldRequirement,
+  SelectableFieldsOptions,
+} from "./src/api/field_selector.ts";
+
+// Client
+export { KubeClient } from "./src/client/kube_client.ts";
+export type { FetchFunction, KubeClientOptions, KubeRequest } from "./src/client/kube_client.ts";
+export {
+  METADATA_ACCEPT,
+  METADATA_LIST_ACCEPT,
+  ResourceClient,
+} from "./src/client/resource_client.ts";
+export type { GetOptions, ListAllOptions } from "./src/client/resource_client.ts";
+export {
+  deleteBody,
+  listQuery,
+  PATCH_CONTENT_TYPES,
+  watchQuery,
+  writeQuery,
+} from "./src/client/request_options.ts";
+export type {
+  DeleteOptions,
+  FieldSelectorInput,
+  LabelSelectorInput,
+  ListOptions,
+  PatchOptions,
+  PatchType,
+  RequestOptions,
+  SelectorOptions,
+  WatchOptions,
+  WriteOptions,
+} from "./src/client/request_options.ts";
+export { resourcePath } from "./src/client/request_path.ts";
+export type { ResourcePathOptions } from "./src/client/request_path.ts";
+
+// Configuration and authentication
+export { mergeKubeConfigs, parseKubeConfig } from "./src/client/kube_config.ts";
+export type {
+  KubeConfig,
+  KubeConfigAuthProvider,
+  KubeConfigCluster,
+  KubeConfigContext,
+  KubeConfigExec,
+  KubeConfigExecEnvVar,
+  KubeConfigNamedCluster,
+  KubeConfigNamedContext,
+  KubeConfigNamedExtension,
+  KubeConfigNamedUser,
+  KubeConfigPreferences,
+  KubeConfigUser,
+  ParseKubeConfigOptions,
+} from "./src/client/kube_config.ts";
+export {
+  autoDetectClientOptions,
+  inClusterClientOptions,
+  kubeConfigToClientOptions,
+  SERVICE_ACCOUNT_DIR,
+} from "./src/client/client_config.ts";
+export type {
+  AutoDetectClientOptions,
+  InClusterClientOptions,
+  KubeConfigClientOptions,
+} from "./src/client/client_config.ts";
+export type { AuthorizationOptions, CredentialProvider } from "./src/client/credentials.ts";
+export type { CommandOutput, RunCommandOptions } from "./src/runtime/command.ts";
+export { BasicCredentials } from "./src/client/basic_credentials.ts";
+export { EXEC_CREDENTIAL_API_VERSIONS, ExecCredentials } from "./src/client/exec_credentials.ts";
+export type {
+  CommandRunner,
+  ExecClientCertificate,
+  ExecClusterInfo,
+  ExecCredentialsOptions,
+} from "./src/client/exec_credentials.ts";
+export {
+  TOKEN_FILE_MAX_AGE_MS,
+  TokenFileCredentials,
+} from "./src/client/token_file_credentials.ts";
+export type { TokenFileCredentialsOptions } from "./src/client/token_file_credentials.ts";
+
+// Watch
+export { INITIAL_EVENTS_END_ANNOTATION } from "./src/api/watch_event.ts";
+export type {
+  BookmarkObject,
+  BookmarkWatchEvent,
+  ErrorWatchEvent,
+  ObjectWatchEvent,
+  WatchEvent,
+  WatchEventType,
+} from "./src/api/watch_event.ts";
+export { decodeWatchStream, WatchDecoder, WatchDecoderStream } from "./src/watch/watch_decoder.ts";
+export type { WatchDecoderOptions } from "./src/watch/watch_decoder.ts";
+export { Reflector, VeryShortWatchError, WatchIdleError } from "./src/watch/reflector.ts";
+export type {
+  ListerWatcher,
+  ReflectorBookmarkEvent,
+  ReflectorErrorEvent,
+  ReflectorEvent,
+  ReflectorObjectEvent,
+  ReflectorOptions,
+  ReflectorRecovery,
+  ReflectorReplaceEvent,
+  ReflectorState,
+  ReflectorStep,
+  SyncState,
+  WatchSession,
+} from "./src/watch/reflector.ts";
+export { Backoff } from "./src/watch/backoff.ts";
+export type { BackoffOptions } from "./src/watch/backoff.ts";
+export { realClock } from "./src/_internal/clock.ts";
+export type { Clock } from "./src/_internal/clock.ts";
+
+// Cache
+export {
+  metaNamespaceIndexFunc,
+  metaNamespaceKey,
+  NAMESPACE_INDEX,
+  splitMetaNamespaceKey,
+} from "./src/cache/keys.ts";
+export type { Indexers, IndexFunc } from "./src/cache/keys.ts";
+export {
+  DeletedFinalStateUnknown,
+  isDeletedFinalStateUnknown,
+} from "./src/cache/deleted_final_state_unknown.ts";
+export { createIndexer } from "./src/cache/indexer.ts";
+export type { Indexer, IndexerOptions, Store } from "./src/cache/indexer.ts";
+export { createLister } from "./src/cache/lister.ts";
+export type { Lister, ListerResource, NamespaceLister } from "./src/cache/lister.ts";
+
+// Informers
+export { HandlerLagError } from "./src/informer/event_handler.ts";
+export type {
+  EventHandlerOptions,
+  HandlerRegistration,
+  InformerAddEvent,
+  InformerDeleteEvent,
+  InformerErrorEvent,
+  InformerEvent,
+  InformerSyncedEvent,
+  InformerUpdateEvent,
+  ResourceEventHandler,
+  WatchErrorHandler,
+} from "./src/informer/event_handler.ts";
+export { SharedIndexInformer } from "./src/informer/shared_index_informer.ts";
+export type {
+  InformerEventsOptions,
+  SharedIndexInformerOptions,
+} from "./src/informer/shared_index_informer.ts";
+export { SharedInformerFactory } from "./src/informer/shared_informer_factory.ts";
+export type {
+  FactoryInformerOptions,
+  InformerForOptions,
+  SharedInformerFactoryOptions,
+} from "./src/informer/shared_informer_factory.ts";
+export { stripManagedFields } from "./src/informer/strip_managed_fields.ts";

@@ -1,0 +1,29 @@
+/**
+ * Time as a dependency: everything that waits or reads the time takes a
+ * {@linkcode Clock}, so tests of backoff, resync and timeouts never wait for
+ * real time.
+ *
+ * @module
+ */
+
+import { abortableSleep } from "./abortable_sleep.ts";
+
+/** Reads the time and schedules work. */
+export interface Clock {
+  /** Milliseconds since an arbitrary epoch (monotonic enough for intervals). */
+  now(): number;
+  /** Waits `ms`, or rejects with `signal.reason` when the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Runs `fn` after `ms`; returns a function that cancels it. */
+  setTimer(fn: () => void, ms: number): () => void;
+}
+
+/** The real clock: `Date.now`, `setTimeout`. */
+export const realClock: Clock = Object.freeze({
+  now: () => Date.now(),
+  sleep: abortableSleep,
+  setTimer(fn: () => void, ms: number): () => void {
+    const id = setTimeout(fn, Math.max(0, ms));
+    return () => clearTimeout(id);
+  },
+});

@@ -1,0 +1,143 @@
+/**
+ * One handler's delivery queue: notifications run strictly in order; a
+ * synchronous handler is called at once, an asynchronous one is awaited
+ * before its next notification while the others go on. A handler that throws
+ * is reported and skipped, never fatal.
+ *
+ * @module
+ */
+
+import { HandlerLagError, type InformerEvent, type ResourceEventHandler } from "./event_handler.ts";
+
+/** A notification as queued: the same object is shared by every listener. */
+export type Notification<T> = Exclude<InformerEvent<T>, { type: "synced" | "error" }>;
+
+/** Delivers notifications to one handler. */
+export class Listener<T> {
+  /** Effective resync period of this handler (0 = none). */
+  resyncPeriodMs: number;
+  /** Clock time of its next resync. */
+  nextResyncAt = 0;
+  #handler: ResourceEventHandler<T>;
+  #report: (error: unknown) => void;
+  #queue: (Notification<T> | undefined)[] = [];
+  #head = 0;
+  #running = false;
+  #removed = false;
+  #pendingInitial = 0;
+  #lagReportAt: number;
+  #lagThreshold: number;
+
+  constructor(
+    handler: ResourceEventHandler<T>,
+    resyncPeriodMs: number,
+    report: (error: unknown) => void,
+    lagThreshold: number,
+  ) {
+    this.#handler = handler;
+    this.resyncPeriodMs = resyncPeriodMs;
+    this.#report = report;
+    this.#lagThreshold = lagThreshold;
+    this.#lagReportAt = lagThreshold;
+  }
+
+  /** Initial-list adds queued but not yet returned. */
+  get pendingInitial(): number {
+    return this.#pendingInitial;
+  }
+
+  /** Notifications waiting. */
+  get pending(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  /** Whether the handler was removed. */
+  get removed(): boolean {
+    return this.#removed;
+  }
+
+  /** Stops deliveries; queued notifications are dropped. */
+  remove(): void {
+    this.#removed = true;
+    this.#queue = [];
+    this.#head = 0;
+    this.#pendingInitial = 0;
+  }
+
+  /** Queues one notification and delivers it at once when the handler is idle. */
+  enqueue(notification: Notification<T>): void {
+    if (this.#removed) return;
+    if (notification.type === "add" && notification.isInInitialList) this.#pendingInitial++;
+    this.#queue.push(notification);
+    if (!this.#running) {
+      this.#drain();
+    } else if (this.pending >= this.#lagReportAt) {
+      this.#report(new HandlerLagError(this.pending));
+      this.#lagReportAt *= 2;
+    }
+  }
+
+  #drain(): void {
+    this.#running = true;
+    while (this.#head < this.#queue.length) {
+      const notification = this.#queue[this.#head]!;
+      this.#queue[this.#head++] = undefined;
+      let result: unknown;
+      try {
+        result = this.#call(notification);
+      } catch (err) {
+        this.#report(err);
+        this.#done(notification);
+        continue;
+      }
+      if (isThenable(result)) {
+        result.then(
+          () => this.#resume(notification),
+          (err) => {
+            this.#report(err);
+            this.#resume(notification);
+          },
+        );
+        return;
+      }
+      this.#done(notification);
+    }
+    this.#queue = [];
+    this.#head = 0;
+    this.#lagReportAt = this.#lagThreshold;
+    this.#running = false;
+  }
+
+  #resume(notification: Notification<T>): void {
+    this.#done(notification);
+    if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    this.#drain();
+  }
+
+  #done(notification: Notification<T>): void {
+    if (notification.type === "add" && notification.isInInitialList && this.#pendingInitial > 0) {
+      this.#pendingInitial--;
+    }
+  }
+
+  #call(notification: Notification<T>): unknown {
+    if (this.#removed) return;
+    const handler = this.#handler;
+    switch (notification.type) {
+      case "add":
+        return handler.onAdd?.(notification.object, notification.isInInitialList);
+      case "update":
+        return handler.onUpdate?.(notification.oldObject, notification.newObject);
+      case "delete":
+        return handler.onDelete?.(notification.object);
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null &&
+    typeof (value as { then?: unknown }).then === "function";
+}

@@ -1,0 +1,546 @@
+/**
+ * The shared index informer: a reflector feeding an indexer, and handlers
+ * notified after the cache reflects each change.
+ *
+ * @module
+ */
+
+import { KubeError } from "../api/errors.ts";
+import type { KubeObject } from "../api/meta.ts";
+import type { ResourceDescriptor } from "../api/resource.ts";
+import { DeletedFinalStateUnknown } from "../cache/deleted_final_state_unknown.ts";
+import { createIndexer, type Indexer } from "../cache/indexer.ts";
+import { type Indexers, metaNamespaceKey } from "../cache/keys.ts";
+import { createLister, type Lister } from "../cache/lister.ts";
+import { type Clock, realClock } from "../_internal/clock.ts";
+import { deepFreeze } from "../_internal/deep_freeze.ts";
+import type { ListOptions, WatchOptions } from "../client/request_options.ts";
+import type { Backoff } from "../watch/backoff.ts";
+import { type ListerWatcher, Reflector, type ReflectorEvent } from "../watch/reflector.ts";
+import type {
+  EventHandlerOptions,
+  HandlerRegistration,
+  InformerErrorEvent,
+  InformerEvent,
+  ResourceEventHandler,
+  WatchErrorHandler,
+} from "./event_handler.ts";
+import { Listener, type Notification } from "./_listener.ts";
+
+/** Options of {@linkcode SharedIndexInformer}. */
+export interface SharedIndexInformerOptions<T> {
+  /** Default resync period of handlers; 0 disables resync. @default {0} */
+  resyncPeriodMs?: number | undefined;
+  /** Indexes to install besides the `namespace` index. */
+  indexers?: Indexers<T> | undefined;
+  /** Runs on every incoming object before it is cached (see {@linkcode SharedIndexInformer.setTransform}). */
+  transform?: ((object: T) => T) | undefined;
+  /** Changes the selectors of every list and watch request (never resourceVersion or limit). */
+  tweakListOptions?: ((options: ListOptions | WatchOptions) => void) | undefined;
+  /** Page size of LIST requests. @default {500} */
+  pageSize?: number | undefined;
+  /** Try a streaming list first. @default {true} */
+  streamingList?: boolean | undefined;
+  /** Watch timeouts are random in [min, 2 min) seconds. @default {300} */
+  minWatchTimeoutSeconds?: number | undefined;
+  /** Reconnect a watch silent for this long. @default {150000} */
+  idleTimeoutMs?: number | undefined;
+  /** Freeze cached objects so that accidental writes throw. @default {true} */
+  freeze?: boolean | undefined;
+  /** Report a handler once this many notifications wait for it (then at each doubling). @default {10000} */
+  handlerLagThreshold?: number | undefined;
+  /** Time source. @default {realClock} */
+  clock?: Clock | undefined;
+  /** Randomness for watch timeouts and backoff jitter. @default {Math.random} */
+  random?: (() => number) | undefined;
+  /** The backoff between failed attempts. @default {0.8 s doubling to 30 s with jitter, reset after 2 healthy minutes} */
+  backoff?: Backoff | undefined;
+}
+
+/** Options of {@linkcode SharedIndexInformer.events}. */
+export interface InformerEventsOptions {
+  /** Ends the iteration. */
+  signal?: AbortSignal | undefined;
+}
+
+const MIN_RESYNC_MS = 1000;
+
+/** One consumer of {@linkcode SharedIndexInformer.events}. */
+interface EventChannel<T> {
+  push(event: InformerEvent<T>): void;
+  wake(): void;
+}
+
+/**
+ * Keeps an indexed, always-current cache of one resource and notifies
+ * handlers of every change.
+ *
+ * Guarantees:
+ * - A handler is called only after the cache reflects the change it reports.
+ * - Calls to one handler are sequential and in order; handlers are isolated
+ *   from each other: one that throws is reported and skipped, one that is slow
+ *   (async) only delays itself.
+ * - A relist is applied as a diff: unchanged objects (same resourceVersion)
+ *   produce no notification; objects that vanished produce `onDelete` with a
+ *   {@linkcode DeletedFinalStateUnknown} tombstone.
+ * - Handlers added late receive synthetic `onAdd(obj, true)` for the current
+ *   contents.
+ * - Only aborting the signal passed to {@linkcode SharedIndexInformer.run}
+ *   stops it; every error is reported and retried with backoff.
+ *
+ * @example Caching pods
+ * ```ts
+ * import { SharedIndexInformer } from "./shared_index_informer.ts";
+ * import { KubeClient } from "../client/kube_client.ts";
+ * import { pods } from "../api/resources.ts";
+ * import { FakeApiServer } from "../testing/fake_api_server.ts";
+ *
+ * const server = new FakeApiServer();
+ * server.create(pods, { metadata: { namespace: "default", name: "web-0" }, spec: { containers: [] } });
+ * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
+ * const informer = new SharedIndexInformer(client.resource(pods), pods);
+ * informer.addEventHandler({ onAdd: (pod) => console.log(`ADDED pod with name ${pod.metadata?.name}`) });
+ * const ac = new AbortController();
+ * const running = informer.run(ac.signal);
+ * await informer.waitForSync(ac.signal);
+ * console.log(informer.indexer.getByKey("default/web-0")?.metadata?.name); // "web-0"
+ * ac.abort();
+ * await running;
+ * await server.close();
+ * ```
+ */
+export class SharedIndexInformer<T extends KubeObject> {
+  /** The cache. Objects in it are shared and read-only. */
+  readonly indexer: Indexer<T>;
+  /** The resource this informer caches. */
+  readonly resource: ResourceDescriptor<T>;
+  #listerWatcher: ListerWatcher<T>;
+  #options: SharedIndexInformerOptions<T>;
+  #clock: Clock;
+  #transform: ((object: T) => T) | undefined;
+  #freeze: boolean;
+  #listeners: Listener<T>[] = [];
+  #channels = new Set<EventChannel<T>>();
+  #errorHandler: WatchErrorHandler | undefined;
+  #resyncCheckMs: number;
+  #started = false;
+  #stopped = false;
+  #synced = false;
+  #syncWaiters: (() => void)[] = [];
+  #stopWaiters: (() => void)[] = [];
+  #lastSyncResourceVersion = "";
+  #cancelResync: (() => void) | undefined;
+
+  /**
+   * Creates an informer. Nothing happens until {@linkcode SharedIndexInformer.run}.
+   *
+   * @param listerWatcher Where to list and watch, such as `client.resource(pods)`.
+   * @param resource The resource descriptor (for listers' NotFound errors).
+   * @param options Resync, indexes, transform, reflector settings.
+   */
+  constructor(
+    listerWatcher: ListerWatcher<T>,
+    resource: ResourceDescriptor<T>,
+    options: SharedIndexInformerOptions<T> = {},
+  ) {
+    this.#listerWatcher = listerWatcher;
+    this.resource = resource;
+    this.#options = options;
+    this.#clock = options.clock ?? realClock;
+    this.#transform = options.transform;
+    this.#freeze = options.freeze ?? true;
+    this.#resyncCheckMs = normalizeResync(options.resyncPeriodMs ?? 0);
+    this.indexer = createIndexer<T>(options.indexers ?? {});
+  }
+
+  /**
+   * Installs more indexes, before or after start; cached objects are indexed at once.
+   *
+   * @param indexers Index functions by name.
+   * @throws {RangeError} When a name is already in use.
+   */
+  addIndexers(indexers: Indexers<T>): void {
+    if (this.#stopped) throw new KubeError("cannot add indexers: the informer has stopped");
+    this.indexer.addIndexers(indexers);
+  }
+
+  /**
+   * Registers a handler. Added after start, it first receives
+   * `onAdd(obj, true)` for every cached object.
+   *
+   * @param handler `onAdd`, `onUpdate`, `onDelete`.
+   * @param options Per-handler resync period.
+   * @returns A registration with `hasSynced()` and `remove()`.
+   * @throws {KubeError} When the informer has stopped.
+   */
+  addEventHandler(
+    handler: ResourceEventHandler<T>,
+    options: EventHandlerOptions = {},
+  ): HandlerRegistration {
+    if (this.#stopped) {
+      throw new KubeError(
+        "the handler was not added to the informer because it has stopped already",
+      );
+    }
+    const requested = normalizeResync(options.resyncPeriodMs ?? this.#options.resyncPeriodMs ?? 0);
+    if (
+      !this.#started && requested > 0 &&
+      (this.#resyncCheckMs === 0 || requested < this.#resyncCheckMs)
+    ) {
+      this.#resyncCheckMs = requested;
+    }
+    const effective = this.#resyncCheckMs === 0 || requested === 0
+      ? 0
+      : Math.max(requested, this.#resyncCheckMs);
+    const listener = new Listener<T>(
+      handler,
+      effective,
+      (error) => this.#reportError({ type: "error", error, recovery: "handler", delayMs: 0 }),
+      this.#options.handlerLagThreshold ?? 10_000,
+    );
+    listener.nextResyncAt = this.#clock.now() + effective;
+    this.#listeners.push(listener);
+    if (this.#synced) {
+      for (const object of this.indexer.list()) {
+        listener.enqueue({ type: "add", object, isInInitialList: true });
+      }
+    }
+    return {
+      hasSynced: () => this.#synced && listener.pendingInitial === 0,
+      remove: () => {
+        listener.remove();
+        const i = this.#listeners.indexOf(listener);
+        if (i >= 0) this.#listeners.splice(i, 1);
+      },
+    };
+  }
+
+  /**
+   * Sets the function that runs on every incoming object before it is
+   * cached (not on tombstones or resync). It may change the object in place
+   * and must be idempotent.
+   *
+   * @param transform The transform, such as `stripManagedFields`.
+   * @throws {KubeError} When the informer has started.
+   */
+  setTransform(transform: (object: T) => T): void {
+    if (this.#started) {
+      throw new KubeError("cannot set a transform: the informer has already started");
+    }
+    this.#transform = transform;
+  }
+
+  /**
+   * Sets the function told about every list/watch failure (and handler
+   * exceptions). The informer retries regardless. Without one, failures are
+   * written to `console.warn`.
+   *
+   * @param handler Receives error events.
+   * @throws {KubeError} When the informer has started.
+   */
+  setWatchErrorHandler(handler: WatchErrorHandler): void {
+    if (this.#started) {
+      throw new KubeError("cannot set a watch error handler: the informer has already started");
+    }
+    this.#errorHandler = handler;
+  }
+
+  /** True once the cache holds the complete initial list. */
+  hasSynced(): boolean {
+    return this.#synced;
+  }
+
+  /** True once {@linkcode SharedIndexInformer.run} has returned. */
+  isStopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** The resourceVersion of the last list, event or bookmark applied; `""` before the first. */
+  lastSyncResourceVersion(): string {
+    return this.#lastSyncResourceVersion;
+  }
+
+  /**
+   * A lister over the cache: `list(selector)`, `get(name)` and `namespace(ns)`.
+   *
+   * @returns The lister.
+   */
+  lister(): Lister<T> {
+    return createLister(this.indexer, this.resource);
+  }
+
+  /**
+   * Resolves true once synced, or false when `signal` aborts or the informer stops first.
+   *
+   * @param signal Gives up waiting.
+   * @returns Whether the informer synced.
+   */
+  waitForSync(signal?: AbortSignal): Promise<boolean> {
+    if (this.#synced) return Promise.resolve(true);
+    if (this.#stopped || signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (value: boolean) => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(value);
+      };
+      const onAbort = () => {
+        const i = this.#syncWaiters.indexOf(onSync);
+        if (i >= 0) this.#syncWaiters.splice(i, 1);
+        done(false);
+      };
+      const onSync = () => done(this.#synced);
+      this.#syncWaiters.push(onSync);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /**
+   * Every notification, sync and error as an async iterator. A consumer that
+   * starts late first receives `add` events for the cached objects.
+   *
+   * @param options Abort signal ending the iteration.
+   * @returns The events.
+   */
+  async *events(
+    options: InformerEventsOptions = {},
+  ): AsyncGenerator<InformerEvent<T>, void, undefined> {
+    const signal = options.signal;
+    if (signal?.aborted) return;
+    const buffer: InformerEvent<T>[] = [];
+    let head = 0;
+    let wake: (() => void) | undefined;
+    const channel: EventChannel<T> = {
+      push(event) {
+        buffer.push(event);
+        wake?.();
+      },
+      wake: () => wake?.(),
+    };
+    const onAbort = () => wake?.();
+    if (this.#synced) {
+      for (const object of this.indexer.list()) {
+        channel.push({ type: "add", object, isInInitialList: true });
+      }
+    }
+    this.#channels.add(channel);
+    signal?.addEventListener("abort", onAbort);
+    try {
+      while (!signal?.aborted) {
+        if (head < buffer.length) {
+          const event = buffer[head]!;
+          buffer[head++] = undefined as unknown as InformerEvent<T>;
+          if (head > 1024 && head * 2 > buffer.length) {
+            buffer.splice(0, head);
+            head = 0;
+          }
+          yield event;
+          continue;
+        }
+        if (this.#stopped) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    } finally {
+      this.#channels.delete(channel);
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /**
+   * Runs the informer until `signal` aborts: lists, watches, keeps the
+   * cache current, notifies handlers, resyncs. Resolves once everything has
+   * stopped. A second call while running returns at once.
+   *
+   * @param signal Stops the informer.
+   * @returns Resolves when stopped.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    const reflector = new Reflector<T>(this.#listerWatcher, {
+      pageSize: this.#options.pageSize,
+      streamingList: this.#options.streamingList,
+      minWatchTimeoutSeconds: this.#options.minWatchTimeoutSeconds,
+      idleTimeoutMs: this.#options.idleTimeoutMs,
+      tweakListOptions: this.#options.tweakListOptions,
+      transform: this.#transform,
+      keyOf: metaNamespaceKey,
+      clock: this.#clock,
+      random: this.#options.random,
+      backoff: this.#options.backoff,
+    });
+    const onAbort = () => this.#wakeAll();
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      if (!signal.aborted) {
+        this.#scheduleResync();
+        for await (const event of reflector.run(signal)) {
+          this.#apply(event);
+          this.#lastSyncResourceVersion = reflector.lastSyncResourceVersion ??
+            this.#lastSyncResourceVersion;
+        }
+      }
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      this.#cancelResync?.();
+      this.#cancelResync = undefined;
+      this.#stopped = true;
+      this.#wakeAll();
+    }
+  }
+
+  /** Resolves once {@linkcode SharedIndexInformer.run} has returned (at once if it never started). */
+  whenStopped(): Promise<void> {
+    if (this.#stopped || !this.#started) return Promise.resolve();
+    return new Promise((resolve) => this.#stopWaiters.push(resolve));
+  }
+
+  #wakeAll(): void {
+    for (const waiter of this.#syncWaiters.splice(0)) waiter();
+    if (this.#stopped) { for (const waiter of this.#stopWaiters.splice(0)) waiter(); }
+    for (const channel of this.#channels) channel.wake();
+  }
+
+  #apply(event: ReflectorEvent<T>): void {
+    switch (event.type) {
+      case "replace":
+        this.#replace(event.objects, event.resourceVersion);
+        return;
+      case "ADDED":
+      case "MODIFIED": {
+        const object = this.#prepare(event.object);
+        const key = metaNamespaceKey(object);
+        const old = this.indexer.getByKey(key);
+        this.indexer.update(object);
+        this.#notify(
+          old === undefined
+            ? { type: "add", object, isInInitialList: false }
+            : { type: "update", oldObject: old, newObject: object },
+        );
+        return;
+      }
+      case "DELETED": {
+        const key = metaNamespaceKey(event.object);
+        if (this.indexer.getByKey(key) === undefined) return;
+        const object = this.#prepare(event.object);
+        this.indexer.deleteByKey(key);
+        this.#notify({ type: "delete", object });
+        return;
+      }
+      case "bookmark":
+        return;
+      case "error":
+        this.#reportError({
+          type: "error",
+          error: event.error,
+          recovery: event.recovery,
+          delayMs: event.delayMs,
+        });
+        return;
+      default: {
+        const unreachable: never = event;
+        throw new TypeError(`unknown reflector event ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  /** Applies a complete list as a diff, then notifies. */
+  #replace(objects: T[], resourceVersion: string): void {
+    const initial = !this.#synced;
+    const notifications: Notification<T>[] = [];
+    const seen = new Set<string>();
+    for (const incoming of objects) {
+      const key = metaNamespaceKey(incoming);
+      seen.add(key);
+      const old = this.indexer.getByKey(key);
+      if (old !== undefined) {
+        const oldRV = old.metadata?.resourceVersion;
+        if (oldRV !== undefined && oldRV === incoming.metadata?.resourceVersion) continue;
+        const object = this.#prepare(incoming);
+        this.indexer.update(object);
+        notifications.push({ type: "update", oldObject: old, newObject: object });
+      } else {
+        const object = this.#prepare(incoming);
+        this.indexer.add(object);
+        notifications.push({ type: "add", object, isInInitialList: initial });
+      }
+    }
+    if (seen.size !== this.indexer.size) {
+      for (const key of this.indexer.listKeys()) {
+        if (seen.has(key)) continue;
+        const old = this.indexer.getByKey(key);
+        this.indexer.deleteByKey(key);
+        notifications.push({ type: "delete", object: new DeletedFinalStateUnknown<T>(key, old) });
+      }
+    }
+    this.#lastSyncResourceVersion = resourceVersion;
+    if (initial) {
+      this.#synced = true;
+      for (const waiter of this.#syncWaiters.splice(0)) waiter();
+    }
+    for (const notification of notifications) this.#notify(notification);
+    if (initial) {
+      for (const channel of this.#channels) channel.push({ type: "synced", resourceVersion });
+    }
+  }
+
+  #prepare(object: T): T {
+    return this.#freeze ? deepFreeze(object) : object;
+  }
+
+  #notify(notification: Notification<T>): void {
+    for (const listener of this.#listeners) listener.enqueue(notification);
+    for (const channel of this.#channels) channel.push(notification);
+  }
+
+  #reportError(event: InformerErrorEvent): void {
+    if (this.#errorHandler) {
+      try {
+        this.#errorHandler(event);
+      } catch {
+        // An error handler that throws must not stop the informer.
+      }
+    } else {
+      const message = event.error instanceof Error ? event.error.message : String(event.error);
+      const next = event.recovery === "handler"
+        ? ""
+        : ` (${event.recovery} in ${event.delayMs} ms)`;
+      console.warn(`kubesnap: ${this.resource.plural} informer: ${message}${next}`);
+    }
+    for (const channel of this.#channels) channel.push(event);
+  }
+
+  #scheduleResync(): void {
+    if (this.#resyncCheckMs === 0) return;
+    this.#cancelResync = this.#clock.setTimer(() => {
+      this.#resync();
+      this.#scheduleResync();
+    }, this.#resyncCheckMs);
+  }
+
+  #resync(): void {
+    if (!this.#synced) return;
+    const now = this.#clock.now();
+    const due: Listener<T>[] = [];
+    for (const listener of this.#listeners) {
+      if (listener.resyncPeriodMs > 0 && now >= listener.nextResyncAt) {
+        listener.nextResyncAt = now + listener.resyncPeriodMs;
+        due.push(listener);
+      }
+    }
+    if (due.length === 0) return;
+    for (const object of this.indexer.list()) {
+      const notification: Notification<T> = {
+        type: "update",
+        oldObject: object,
+        newObject: object,
+      };
+      for (const listener of due) listener.enqueue(notification);
+    }
+  }
+}
+
+function normalizeResync(periodMs: number): number {
+  if (!(periodMs > 0)) return 0;
+  return Math.max(MIN_RESYNC_MS, periodMs);
+}

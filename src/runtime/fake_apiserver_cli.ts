@@ -1,0 +1,262 @@
+/**
+ * Command-line fake kube-apiserver, so kubectl and other clients can point at
+ * it:
+ *
+ * ```sh
+ * deno task fake-apiserver --port 8080 [--hostname H] [--seed-pods N] [--token T]
+ *   [--bookmark-interval-ms X] [--history N] [--no-streaming-lists] [--cert F --key F]
+ * ```
+ *
+ * Prints the URL and the path of a ready-to-use kubeconfig (written to a
+ * temporary file, removed on exit), then serves until SIGINT/SIGTERM.
+ *
+ * @module
+ */
+
+import { pods } from "../api/resources.ts";
+import type { Pod } from "../api/core_v1.ts";
+import { FakeApiServer, type FakeApiServerOptions } from "../testing/mod.ts";
+
+/** Parsed command line. */
+export interface CliOptions {
+  /** Port (0 picks a free one). */
+  port: number;
+  /** Host to bind. */
+  hostname: string;
+  /** Pods to create in `default` before serving. */
+  seedPods: number;
+  /** Bearer token to require. */
+  token: string | undefined;
+  /** Bookmark period. */
+  bookmarkIntervalMs: number | undefined;
+  /** History size. */
+  history: number | undefined;
+  /** Streaming lists on/off. */
+  streamingLists: boolean;
+  /** PEM certificate file. */
+  cert: string | undefined;
+  /** PEM key file. */
+  key: string | undefined;
+}
+
+const USAGE = `usage: fake-apiserver [--port N] [--hostname H] [--seed-pods N] [--token T]
+                      [--bookmark-interval-ms X] [--history N] [--no-streaming-lists]
+                      [--cert FILE --key FILE]`;
+
+function integer(flag: string, value: string | undefined): number {
+  if (value === undefined || !/^\d+$/.test(value)) {
+    throw new TypeError(`${flag} needs a non-negative integer, got ${JSON.stringify(value ?? "")}`);
+  }
+  return Number(value);
+}
+
+/**
+ * Parses the command line.
+ *
+ * @param args Arguments (without the program name).
+ * @returns The options.
+ * @throws {TypeError} on an unknown flag or a bad value.
+ *
+ * @example
+ * ```ts
+ * import { parseCliArgs } from "./fake_apiserver_cli.ts";
+ * console.log(parseCliArgs(["--port", "8080", "--seed-pods=3"]).seedPods); // 3
+ * ```
+ */
+export function parseCliArgs(args: readonly string[]): CliOptions {
+  const options: CliOptions = {
+    port: 0,
+    hostname: "127.0.0.1",
+    seedPods: 0,
+    token: undefined,
+    bookmarkIntervalMs: undefined,
+    history: undefined,
+    streamingLists: true,
+    cert: undefined,
+    key: undefined,
+  };
+  for (let i = 0; i < args.length; i++) {
+    let flag = args[i]!;
+    let value: string | undefined;
+    const eq = flag.indexOf("=");
+    if (flag.startsWith("--") && eq > 0) {
+      value = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    const next = (): string | undefined => value ?? args[++i];
+    switch (flag) {
+      case "--port":
+        options.port = integer(flag, next());
+        break;
+      case "--hostname":
+        options.hostname = next() ?? "";
+        break;
+      case "--seed-pods":
+        options.seedPods = integer(flag, next());
+        break;
+      case "--token":
+        options.token = next();
+        break;
+      case "--bookmark-interval-ms":
+        options.bookmarkIntervalMs = integer(flag, next());
+        break;
+      case "--history":
+        options.history = integer(flag, next());
+        break;
+      case "--no-streaming-lists":
+        options.streamingLists = false;
+        break;
+      case "--cert":
+        options.cert = next();
+        break;
+      case "--key":
+        options.key = next();
+        break;
+      default:
+        throw new TypeError(`unknown argument ${JSON.stringify(flag)}\n${USAGE}`);
+    }
+  }
+  if ((options.cert === undefined) !== (options.key === undefined)) {
+    throw new TypeError("--cert and --key must be given together");
+  }
+  return options;
+}
+
+/**
+ * A kubeconfig (YAML) pointing at `url`, with a token when given.
+ *
+ * @param url Server URL.
+ * @param token Bearer token.
+ * @returns The kubeconfig text.
+ *
+ * @example
+ * ```ts
+ * import { kubeconfigFor } from "./fake_apiserver_cli.ts";
+ * console.log(kubeconfigFor("http://127.0.0.1:8080", undefined).includes("server: http://127.0.0.1:8080")); // true
+ * ```
+ */
+export function kubeconfigFor(url: string, token: string | undefined): string {
+  const tls = url.startsWith("https:") ? "\n    insecure-skip-tls-verify: true" : "";
+  return `apiVersion: v1
+kind: Config
+clusters:
+- name: fake
+  cluster:
+    server: ${url}${tls}
+contexts:
+- name: fake
+  context:
+    cluster: fake
+    user: fake
+    namespace: default
+current-context: fake
+preferences: {}
+users:
+- name: fake
+  user:${token === undefined ? " {}" : `\n    token: ${JSON.stringify(token)}`}
+`;
+}
+
+/**
+ * A realistic pod for seeding (labels, owner, two containers, status).
+ *
+ * @param index Sequence number; names are `pod-00000`, `pod-00001`, ….
+ * @returns The pod.
+ *
+ * @example
+ * ```ts
+ * import { seedPod } from "./fake_apiserver_cli.ts";
+ * console.log(seedPod(7).metadata?.name); // "pod-00007"
+ * ```
+ */
+export function seedPod(index: number): Pod {
+  const name = `pod-${String(index).padStart(5, "0")}`;
+  const node = `node-${index % 50}`;
+  return {
+    metadata: {
+      name,
+      namespace: "default",
+      labels: { app: `app-${index % 10}`, tier: index % 2 === 0 ? "web" : "worker" },
+      annotations: { "example.com/revision": String(index % 7) },
+    },
+    spec: {
+      nodeName: node,
+      containers: [
+        {
+          name: "main",
+          image: "registry.example.com/app:1.0",
+          ports: [{ containerPort: 8080, protocol: "TCP" }],
+          env: [{ name: "POD_INDEX", value: String(index) }],
+          resources: { requests: { cpu: "100m", memory: "128Mi" } },
+        },
+        { name: "sidecar", image: "registry.example.com/proxy:2.3" },
+      ],
+    },
+    status: {
+      phase: "Running",
+      podIP: `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`,
+      conditions: [{ type: "Ready", status: "True" }],
+    },
+  };
+}
+
+interface DenoCli {
+  args: string[];
+  readTextFile(path: string): Promise<string>;
+  writeTextFile(path: string, data: string): Promise<void>;
+  makeTempFile(options: { prefix: string; suffix: string }): Promise<string>;
+  remove(path: string): Promise<void>;
+  addSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
+  removeSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
+  exit(code: number): never;
+}
+
+async function main(deno: DenoCli): Promise<void> {
+  let cli: CliOptions;
+  try {
+    cli = parseCliArgs(deno.args);
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    deno.exit(2);
+  }
+  const options: FakeApiServerOptions = {
+    port: cli.port,
+    hostname: cli.hostname,
+    streamingLists: cli.streamingLists,
+  };
+  if (cli.token !== undefined) options.token = cli.token;
+  if (cli.bookmarkIntervalMs !== undefined) options.bookmarkIntervalMs = cli.bookmarkIntervalMs;
+  if (cli.history !== undefined) options.historySize = cli.history;
+  if (cli.cert !== undefined && cli.key !== undefined) {
+    options.tls = {
+      cert: await deno.readTextFile(cli.cert),
+      key: await deno.readTextFile(cli.key),
+    };
+  }
+  const server = await FakeApiServer.start(options);
+  for (let i = 0; i < cli.seedPods; i++) server.create(pods, seedPod(i));
+  const kubeconfig = await deno.makeTempFile({ prefix: "fake-apiserver-", suffix: ".kubeconfig" });
+  await deno.writeTextFile(kubeconfig, kubeconfigFor(server.url, cli.token));
+  console.log(`fake-apiserver listening on ${server.url}`);
+  console.log(`kubeconfig: ${kubeconfig}`);
+  console.log(`try: KUBECONFIG=${kubeconfig} kubectl get pods -A`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      deno.removeSignalListener("SIGINT", stop);
+      deno.removeSignalListener("SIGTERM", stop);
+      resolve();
+    };
+    deno.addSignalListener("SIGINT", stop);
+    deno.addSignalListener("SIGTERM", stop);
+  });
+  await server.close();
+  await deno.remove(kubeconfig).catch(() => {});
+  console.log("fake-apiserver stopped");
+}
+
+if (import.meta.main) {
+  const deno = (globalThis as { Deno?: DenoCli }).Deno;
+  if (deno === undefined) throw new TypeError("fake_apiserver_cli needs the Deno runtime");
+  await main(deno);
+}

@@ -1,0 +1,183 @@
+/**
+ * Legacy discovery documents (`/api`, `/apis`, `/apis/{group}`, group-version
+ * resource lists) and `/version`, enough for kubectl and client-go's
+ * discovery fallback (aggregated discovery is not offered: responses are
+ * plain `application/json`).
+ *
+ * @module
+ */
+
+import type { ResourceTable } from "./_object_store.ts";
+
+const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+/** The `/version` document. */
+export const VERSION_INFO: Readonly<Record<string, string>> = Object.freeze({
+  major: "1",
+  minor: "32",
+  gitVersion: "v1.32.0",
+  gitCommit: "0000000000000000000000000000000000000000",
+  gitTreeState: "clean",
+  buildDate: "2025-01-01T00:00:00Z",
+  goVersion: "go1.23.4",
+  compiler: "gc",
+  platform: "linux/amd64",
+});
+
+/** `GET /api`. */
+export function apiVersions(serverAddress: string): unknown {
+  return {
+    kind: "APIVersions",
+    versions: ["v1"],
+    serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }],
+  };
+}
+
+interface GroupInfo {
+  name: string;
+  versions: string[];
+}
+
+function groups(tables: Iterable<ResourceTable>): GroupInfo[] {
+  const byName = new Map<string, GroupInfo>();
+  for (const table of tables) {
+    const { group, version } = table.descriptor;
+    if (group === "") continue;
+    let info = byName.get(group);
+    if (info === undefined) {
+      info = { name: group, versions: [] };
+      byName.set(group, info);
+    }
+    if (!info.versions.includes(version)) info.versions.push(version);
+  }
+  return [...byName.values()];
+}
+
+function groupJson(info: GroupInfo): Record<string, unknown> {
+  const versions = info.versions.map((v) => ({ groupVersion: `${info.name}/${v}`, version: v }));
+  return { name: info.name, versions, preferredVersion: versions[0] };
+}
+
+/** `GET /apis`. */
+export function apiGroupList(tables: Iterable<ResourceTable>): unknown {
+  return { kind: "APIGroupList", apiVersion: "v1", groups: groups(tables).map(groupJson) };
+}
+
+/** `GET /apis/{group}`, or undefined for an unknown group. */
+export function apiGroup(tables: Iterable<ResourceTable>, group: string): unknown {
+  const info = groups(tables).find((g) => g.name === group);
+  if (info === undefined) return undefined;
+  return { kind: "APIGroup", apiVersion: "v1", ...groupJson(info) };
+}
+
+/** `GET /api/v1` or `GET /apis/{group}/{version}`, or undefined for an unknown group version. */
+export function apiResourceList(
+  tables: Iterable<ResourceTable>,
+  group: string,
+  version: string,
+): unknown {
+  const resources: Record<string, unknown>[] = [];
+  for (const table of tables) {
+    const d = table.descriptor;
+    if (d.group !== group || d.version !== version) continue;
+    const entry: Record<string, unknown> = {
+      name: d.plural,
+      singularName: d.singular,
+      namespaced: d.namespaced,
+      kind: d.kind,
+      verbs: VERBS,
+    };
+    if (d.shortNames.length > 0) entry.shortNames = [...d.shortNames];
+    if (d.categories.length > 0) entry.categories = [...d.categories];
+    resources.push(entry);
+    for (const sub of d.subresources) {
+      resources.push({
+        name: `${d.plural}/${sub}`,
+        singularName: "",
+        namespaced: d.namespaced,
+        kind: d.kind,
+        verbs: ["get", "patch", "update"],
+      });
+    }
+  }
+  if (resources.length === 0) return undefined;
+  const groupVersion = group === "" ? version : `${group}/${version}`;
+  const list: Record<string, unknown> = { kind: "APIResourceList" };
+  if (group !== "") list.apiVersion = "v1";
+  list.groupVersion = groupVersion;
+  list.resources = resources;
+  return list;
+}
+
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, "0").toUpperCase();
+}
+
+function groupVersionPath(group: string, version: string): string {
+  return group === "" ? `api/${version}` : `apis/${group}/${version}`;
+}
+
+/**
+ * `GET /openapi/v3/api/v1` or `/openapi/v3/apis/{group}/{version}`: a
+ * minimal OpenAPI v3 document with one PATCH operation per kind, tagged with
+ * its group/version/kind and declaring the `fieldValidation` query
+ * parameter. That is what kubectl reads to decide that the server validates
+ * fields itself (so `kubectl create -f` needs no schemas). Undefined for an
+ * unknown group version.
+ */
+export function openApiV3GroupVersion(
+  tables: Iterable<ResourceTable>,
+  group: string,
+  version: string,
+): Record<string, unknown> | undefined {
+  const paths: Record<string, unknown> = {};
+  for (const table of tables) {
+    const d = table.descriptor;
+    if (d.group !== group || d.version !== version) continue;
+    const base = `/${groupVersionPath(group, version)}`;
+    const path = d.namespaced
+      ? `${base}/namespaces/{namespace}/${d.plural}/{name}`
+      : `${base}/${d.plural}/{name}`;
+    paths[path] = {
+      patch: {
+        operationId: `patch${d.kind}`,
+        "x-kubernetes-action": "patch",
+        "x-kubernetes-group-version-kind": { group: d.group, version: d.version, kind: d.kind },
+        parameters: [
+          { name: "fieldManager", in: "query", schema: { type: "string", uniqueItems: true } },
+          { name: "fieldValidation", in: "query", schema: { type: "string", uniqueItems: true } },
+          { name: "dryRun", in: "query", schema: { type: "string", uniqueItems: true } },
+        ],
+        responses: { "200": { description: "OK" } },
+      },
+    };
+  }
+  if (Object.keys(paths).length === 0) return undefined;
+  return {
+    openapi: "3.0.0",
+    info: { title: "Kubernetes", version: VERSION_INFO.gitVersion },
+    paths,
+    components: {},
+  };
+}
+
+/** `GET /openapi/v3`: where each group version's document is, with a content hash. */
+export function openApiV3Root(tables: Iterable<ResourceTable>): Record<string, unknown> {
+  const list = [...tables];
+  const seen = new Set<string>();
+  const paths: Record<string, unknown> = {};
+  for (const table of list) {
+    const { group, version } = table.descriptor;
+    const key = groupVersionPath(group, version);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const doc = openApiV3GroupVersion(list, group, version);
+    paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${fnv1a(JSON.stringify(doc))}` };
+  }
+  return { paths };
+}
