@@ -186,6 +186,7 @@ function resourceVerb(
   params: URLSearchParams,
 ): RequestVerb | undefined {
   const watch = route.watchPath || (queryBool(params, "watch") ?? false);
+  if (route.watchPath && method !== "GET") return undefined;
   switch (method) {
     case "GET":
       if (watch) return "watch";
