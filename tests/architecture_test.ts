@@ -20,7 +20,13 @@ async function sources(...dirs: string[]): Promise<{ path: string; text: string 
   const out: { path: string; text: string }[] = [];
   for (const dir of dirs) {
     const url = new URL(dir, root);
-    const stat = await Deno.stat(url);
+    let stat: Deno.FileInfo;
+    try {
+      stat = await Deno.stat(url);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) continue;
+      throw err;
+    }
     const files = stat.isDirectory ? walk(url) : (async function* () {
       yield url;
     })();

@@ -123,10 +123,13 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
 }
 
 /**
- * A kubeconfig (YAML) pointing at `url`, with a token when given.
+ * A kubeconfig (YAML) pointing at `url`, with a token when given and the
+ * serving certificate as the trusted authority for HTTPS (kubectl sends
+ * credentials only over TLS).
  *
  * @param url Server URL.
  * @param token Bearer token.
+ * @param caPem PEM certificate to trust (the server's own, when self-signed).
  * @returns The kubeconfig text.
  *
  * @example
@@ -135,8 +138,8 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
  * console.log(kubeconfigFor("http://127.0.0.1:8080", undefined).includes("server: http://127.0.0.1:8080")); // true
  * ```
  */
-export function kubeconfigFor(url: string, token: string | undefined): string {
-  const tls = url.startsWith("https:") ? "\n    insecure-skip-tls-verify: true" : "";
+export function kubeconfigFor(url: string, token: string | undefined, caPem?: string): string {
+  const tls = caPem === undefined ? "" : `\n    certificate-authority-data: ${base64(caPem)}`;
   return `apiVersion: v1
 kind: Config
 clusters:
@@ -155,6 +158,12 @@ users:
 - name: fake
   user:${token === undefined ? " {}" : `\n    token: ${JSON.stringify(token)}`}
 `;
+}
+
+function base64(text: string): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 /**
@@ -227,16 +236,15 @@ async function main(deno: DenoCli): Promise<void> {
   if (cli.token !== undefined) options.token = cli.token;
   if (cli.bookmarkIntervalMs !== undefined) options.bookmarkIntervalMs = cli.bookmarkIntervalMs;
   if (cli.history !== undefined) options.historySize = cli.history;
+  let caPem: string | undefined;
   if (cli.cert !== undefined && cli.key !== undefined) {
-    options.tls = {
-      cert: await deno.readTextFile(cli.cert),
-      key: await deno.readTextFile(cli.key),
-    };
+    caPem = await deno.readTextFile(cli.cert);
+    options.tls = { cert: caPem, key: await deno.readTextFile(cli.key) };
   }
   const server = await FakeApiServer.start(options);
   for (let i = 0; i < cli.seedPods; i++) server.create(pods, seedPod(i));
   const kubeconfig = await deno.makeTempFile({ prefix: "fake-apiserver-", suffix: ".kubeconfig" });
-  await deno.writeTextFile(kubeconfig, kubeconfigFor(server.url, cli.token));
+  await deno.writeTextFile(kubeconfig, kubeconfigFor(server.url, cli.token, caPem));
   console.log(`fake-apiserver listening on ${server.url}`);
   console.log(`kubeconfig: ${kubeconfig}`);
   console.log(`try: KUBECONFIG=${kubeconfig} kubectl get pods -A`);
