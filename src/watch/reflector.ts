@@ -25,6 +25,9 @@ import type {
   WatchOptions,
 } from "../client/request_options.ts";
 import { Backoff } from "./backoff.ts";
+import { Watchdog, WatchIdleError } from "./_watchdog.ts";
+
+export { WatchIdleError };
 
 /**
  * What a reflector needs from the server: one page of a list, and a watch.
@@ -135,6 +138,8 @@ export interface WatchSession<T> {
   readonly controller: AbortController;
   /** When it was opened (clock time). */
   readonly openedAt: number;
+  /** Closes the watch when it goes silent for too long. */
+  readonly watchdog: Watchdog;
   /** The first result, read while opening. */
   readonly pending: IteratorResult<WatchEvent<T>> | undefined;
 }
@@ -178,19 +183,6 @@ export interface ReflectorStep<T> {
   state: ReflectorState<T>;
   /** At most one event for the store. */
   event?: ReflectorEvent<T>;
-}
-
-/** The reason a watch is closed when it went silent for too long. */
-export class WatchIdleError extends KubeError {
-  /**
-   * Creates the error.
-   *
-   * @param idleMs How long the watch was silent.
-   */
-  constructor(idleMs: number) {
-    super(`the watch delivered nothing for ${idleMs} ms; reconnecting`);
-    this.name = "WatchIdleError";
-  }
 }
 
 /** A watch ended less than a second after it opened, without a single event. */
@@ -521,35 +513,34 @@ export class Reflector<T extends KubeObject> {
     const iterator = this.#lw.watch({ ...options, signal: controller.signal })
       [Symbol.asyncIterator]();
     const openedAt = this.#clock.now();
+    // A streaming list must show progress within the streaming timeout, from its first event on.
+    const idleMs = options.sendInitialEvents ? this.#streamingIdleTimeoutMs : this.#idleTimeoutMs;
+    const watchdog = new Watchdog(this.#clock, controller, idleMs);
+    const session: WatchSession<T> = {
+      iterator,
+      controller,
+      openedAt,
+      watchdog,
+      pending: undefined,
+    };
     try {
-      // A streaming list must show progress within the streaming timeout, from its first event on.
-      const idleMs = options.sendInitialEvents ? this.#streamingIdleTimeoutMs : this.#idleTimeoutMs;
-      const pending = await this.#next(iterator, controller, idleMs);
-      return { iterator, controller, openedAt, pending };
+      return { ...session, pending: await this.#next(session) };
     } catch (err) {
+      watchdog.stop();
       controller.abort(err);
       throw err;
     }
   }
 
-  /** Reads the next event, aborting the watch when nothing arrives within `idleMs`. */
-  async #next(
-    iterator: AsyncIterator<WatchEvent<T>>,
-    controller: AbortController,
-    idleMs: number,
-  ): Promise<IteratorResult<WatchEvent<T>>> {
-    let idle: WatchIdleError | undefined;
-    const cancel = this.#clock.setTimer(() => {
-      idle = new WatchIdleError(idleMs);
-      controller.abort(idle);
-    }, idleMs);
+  /** Reads the next event; a silent watch is aborted by its watchdog with a {@linkcode WatchIdleError}. */
+  async #next(session: WatchSession<T>): Promise<IteratorResult<WatchEvent<T>>> {
     try {
-      return await iterator.next();
+      const result = await session.iterator.next();
+      session.watchdog.touch();
+      return result;
     } catch (err) {
-      if (idle) throw idle;
+      if (session.watchdog.fired) throw session.watchdog.fired;
       throw err;
-    } finally {
-      cancel();
     }
   }
 
@@ -596,7 +587,7 @@ export class Reflector<T extends KubeObject> {
     let result: IteratorResult<WatchEvent<T>>;
     try {
       result = session.pending ??
-        await this.#next(session.iterator, session.controller, this.#idleTimeoutMs);
+        await this.#next(session);
     } catch (err) {
       closeWatch(session);
       if (signal.aborted) throw signal.reason;
@@ -735,7 +726,7 @@ export class Reflector<T extends KubeObject> {
     let result: IteratorResult<WatchEvent<T>>;
     try {
       result = session.pending ??
-        await this.#next(session.iterator, session.controller, this.#streamingIdleTimeoutMs);
+        await this.#next(session);
     } catch (err) {
       closeWatch(session);
       if (signal.aborted) throw signal.reason;
@@ -800,6 +791,7 @@ export class Reflector<T extends KubeObject> {
           resourceVersionUnavailable: false,
           streaming: "supported",
         };
+        current.session.watchdog.setIdleMs(this.#idleTimeoutMs);
         return {
           state: {
             phase: "watching",
@@ -839,6 +831,7 @@ function isRetryableWatchFailure(err: unknown): boolean {
 
 /** Closes a watch connection and releases its iterator. */
 function closeWatch<T>(session: WatchSession<T>): void {
+  session.watchdog.stop();
   session.controller.abort();
   session.iterator.return?.().catch(() => {});
 }

@@ -1,0 +1,76 @@
+/**
+ * Closes a watch that has been silent for too long. One timer per watch
+ * (re-armed for the remaining time when it fires early), not one per event:
+ * reading an event only records the time.
+ *
+ * @module
+ */
+
+import { KubeError } from "../api/errors.ts";
+import type { Clock } from "../_internal/clock.ts";
+
+/** The reason a watch is closed when it went silent for too long. */
+export class WatchIdleError extends KubeError {
+  /**
+   * Creates the error.
+   *
+   * @param idleMs How long the watch was silent.
+   */
+  constructor(idleMs: number) {
+    super(`the watch delivered nothing for ${idleMs} ms; reconnecting`);
+    this.name = "WatchIdleError";
+  }
+}
+
+/** Aborts `controller` with a {@linkcode WatchIdleError} after `idleMs` without {@linkcode Watchdog.touch}. */
+export class Watchdog {
+  /** Set once the watchdog has fired. */
+  fired: WatchIdleError | undefined;
+  #clock: Clock;
+  #controller: AbortController;
+  #idleMs: number;
+  #last: number;
+  #cancel: (() => void) | undefined;
+
+  constructor(clock: Clock, controller: AbortController, idleMs: number) {
+    this.#clock = clock;
+    this.#controller = controller;
+    this.#idleMs = idleMs;
+    this.#last = clock.now();
+    this.#arm(idleMs);
+  }
+
+  /** Records activity. */
+  touch(): void {
+    this.#last = this.#clock.now();
+  }
+
+  /** Changes the allowed silence, counted from the last activity. */
+  setIdleMs(idleMs: number): void {
+    if (this.fired || this.#cancel === undefined) return;
+    this.#idleMs = idleMs;
+    this.#cancel();
+    this.#arm(Math.max(0, idleMs - (this.#clock.now() - this.#last)));
+  }
+
+  /** Stops watching; idempotent. */
+  stop(): void {
+    this.#cancel?.();
+    this.#cancel = undefined;
+  }
+
+  #arm(delayMs: number): void {
+    this.#cancel = this.#clock.setTimer(() => this.#check(), delayMs);
+  }
+
+  #check(): void {
+    const quiet = this.#clock.now() - this.#last;
+    if (quiet >= this.#idleMs) {
+      this.#cancel = undefined;
+      this.fired = new WatchIdleError(this.#idleMs);
+      this.#controller.abort(this.fired);
+    } else {
+      this.#arm(this.#idleMs - quiet);
+    }
+  }
+}
