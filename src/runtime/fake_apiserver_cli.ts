@@ -57,7 +57,7 @@ function integer(flag: string, value: string | undefined): number {
  * @returns The options.
  * @throws {TypeError} on an unknown flag or a bad value.
  *
- * @example
+ * @example Parsing flags
  * ```ts
  * import { parseCliArgs } from "./fake_apiserver_cli.ts";
  * console.log(parseCliArgs(["--port", "8080", "--seed-pods=3"]).seedPods); // 3
@@ -132,7 +132,7 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
  * @param caPem PEM certificate to trust (the server's own, when self-signed).
  * @returns The kubeconfig text.
  *
- * @example
+ * @example Writing a kubeconfig
  * ```ts
  * import { kubeconfigFor } from "./fake_apiserver_cli.ts";
  * console.log(kubeconfigFor("http://127.0.0.1:8080", undefined).includes("server: http://127.0.0.1:8080")); // true
@@ -172,7 +172,7 @@ function base64(text: string): string {
  * @param index Sequence number; names are `pod-00000`, `pod-00001`, ….
  * @returns The pod.
  *
- * @example
+ * @example A seed pod
  * ```ts
  * import { seedPod } from "./fake_apiserver_cli.ts";
  * console.log(seedPod(7).metadata?.name); // "pod-00007"

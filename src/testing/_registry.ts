@@ -521,6 +521,7 @@ export class Registry {
         watcher.error(tooOldResourceVersion(rv, store.compactedRv));
         return watcher;
       }
+      watcher.after = rv;
       this.hub.replay(watcher, store.changesSince(rv));
     }
     this.hub.attach(watcher);

@@ -105,7 +105,7 @@ export class Watcher {
   readonly #include: IncludeObject;
   readonly allowBookmarks: boolean;
   readonly #signal: AbortSignal;
-  readonly #onAbort = () => this.#shutdown(false);
+  readonly #onAbort = () => this.#shutdown("error");
   readonly body: ReadableStream<Uint8Array>;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #pending: Uint8Array[] = [];
@@ -128,7 +128,7 @@ export class Watcher {
       start: (controller) => {
         this.#controller = controller;
       },
-      cancel: () => this.#shutdown(false),
+      cancel: () => this.#shutdown("none"),
     });
     this.#signal.addEventListener("abort", this.#onAbort, { once: true });
     if (options.timeoutMs !== undefined) {
@@ -151,9 +151,12 @@ export class Watcher {
     return this.#matches(stored);
   }
 
+  /** Skips changes at or before this resourceVersion (a watch from a future RV waits for it). */
+  after = 0;
+
   /** Offers a change; sends ADDED/MODIFIED/DELETED according to the selector transition. */
   offer(change: Change, cache: LineCache): void {
-    if (this.#closed || this.#stalled) return;
+    if (this.#closed || this.#stalled || change.rv <= this.after) return;
     switch (change.type) {
       case "ADDED":
         if (this.matches(change.object)) this.#sendChange("ADDED", change, false, cache);
@@ -224,10 +227,15 @@ export class Watcher {
   close(): void {
     if (this.#closed) return;
     this.#flush();
-    this.#shutdown(true);
+    this.#shutdown("close");
   }
 
-  #shutdown(closeStream: boolean): void {
+  /**
+   * Ends the watch: `close` ends the stream cleanly, `error` errors it with
+   * the request signal's reason (as `fetch` does when a request is aborted),
+   * `none` leaves it alone (the reader cancelled it).
+   */
+  #shutdown(end: "close" | "error" | "none"): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#pending = [];
@@ -235,12 +243,11 @@ export class Watcher {
     this.#cancelTimeout?.();
     this.#cancelTimeout = undefined;
     this.#signal.removeEventListener("abort", this.#onAbort);
-    if (closeStream) {
-      try {
-        this.#controller.close();
-      } catch {
-        // Already closed or cancelled by the reader.
-      }
+    try {
+      if (end === "close") this.#controller.close();
+      else if (end === "error") this.#controller.error(this.#signal.reason);
+    } catch {
+      // Already closed or cancelled by the reader.
     }
     this.#hub.remove(this);
   }
@@ -320,7 +327,7 @@ export class Watcher {
     try {
       this.#controller.enqueue(chunk);
     } catch {
-      this.#shutdown(false);
+      this.#shutdown("none");
     }
   }
 }

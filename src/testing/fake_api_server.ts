@@ -36,10 +36,33 @@ import {
 } from "./_routes.ts";
 import { failure, internalError, resourceNotFound, StatusError, unauthorized } from "./_status.ts";
 
-/** The host name of an in-process server's URL (never resolved). */
-export const IN_PROCESS_URL = "http://fake-apiserver.invalid";
+/**
+ * The base URL of a server that is not listening (never resolved: requests
+ * reach it through {@linkcode FakeApiServer.fetch}).
+ *
+ * @example Recognising an in-process server
+ * ```ts
+ * import { FakeApiServer, IN_PROCESS_URL } from "./fake_api_server.ts";
+ * const server = new FakeApiServer();
+ * console.log(server.url === IN_PROCESS_URL); // true
+ * await server.close();
+ * ```
+ */
+export const IN_PROCESS_URL: string = "http://fake-apiserver.invalid";
 
-/** TLS material for {@linkcode FakeApiServer.start}. */
+/**
+ * TLS material for {@linkcode FakeApiServer.start}.
+ *
+ * @example Serving HTTPS
+ * ```ts ignore
+ * import { FakeApiServer } from "./fake_api_server.ts";
+ * const server = await FakeApiServer.start({
+ *   tls: { cert: await Deno.readTextFile("cert.pem"), key: await Deno.readTextFile("key.pem") },
+ * });
+ * console.log(server.url); // https://127.0.0.1:…
+ * await server.close();
+ * ```
+ */
 export interface FakeApiServerTls {
   /** PEM certificate chain. */
   cert: string;
@@ -47,7 +70,21 @@ export interface FakeApiServerTls {
   key: string;
 }
 
-/** Options of {@linkcode FakeApiServer}. */
+/**
+ * Options of {@linkcode FakeApiServer}.
+ *
+ * @example A small history, fast bookmarks and a fixed clock
+ * ```ts
+ * import { FakeApiServer, type FakeApiServerOptions } from "./fake_api_server.ts";
+ * const options: FakeApiServerOptions = {
+ *   historySize: 100,
+ *   bookmarkIntervalMs: 50,
+ *   now: () => Date.UTC(2024, 0, 1),
+ * };
+ * const server = new FakeApiServer(options);
+ * await server.close();
+ * ```
+ */
 export interface FakeApiServerOptions {
   /**
    * How many changes the event history keeps (shared by all resources, like
@@ -111,7 +148,19 @@ function writeBack<T extends KubeObject>(object: T, stored: StoredObject): T {
   return object;
 }
 
-/** Options of the direct write methods. */
+/**
+ * Options of the direct write methods.
+ *
+ * @example Simulating a missed event
+ * ```ts
+ * import { FakeApiServer } from "./fake_api_server.ts";
+ * import { pods } from "../api/resources.ts";
+ * const server = new FakeApiServer();
+ * server.create(pods, { metadata: { name: "a", namespace: "default" } }, { silent: true });
+ * console.log(server.resourceVersion); // "2", but no watch saw it
+ * await server.close();
+ * ```
+ */
 export interface FakeWriteOptions {
   /**
    * Change the state without any watch event (the resourceVersion still
@@ -151,8 +200,21 @@ export class FakeApiServer {
   #listener: ServeHandle | undefined;
   #closed = false;
 
-  /** Milliseconds every request waits before it is handled. @default {0} */
-  latencyMs = 0;
+  /**
+   * Milliseconds every request waits before it is handled.
+   *
+   * @default {0}
+   *
+   * @example Slowing every request down
+   * ```ts
+   * import { FakeApiServer } from "./fake_api_server.ts";
+   * const server = new FakeApiServer();
+   * server.latencyMs = 20;
+   * await (await server.fetch(new Request("http://x/version"))).body?.cancel();
+   * await server.close();
+   * ```
+   */
+  latencyMs: number = 0;
 
   /**
    * Creates a server that is not listening; use {@linkcode FakeApiServer.fetch}
@@ -221,7 +283,16 @@ export class FakeApiServer {
     return server;
   }
 
-  /** Base URL: the listening address, or `http://fake-apiserver.invalid` in process. */
+  /**
+   * Base URL: the listening address, or `http://fake-apiserver.invalid` in process.
+   *
+   * @example Reading the address
+   * ```ts
+   * import { FakeApiServer } from "./fake_api_server.ts";
+   * await using server = await FakeApiServer.start();
+   * console.log(server.url); // http://127.0.0.1:<port>
+   * ```
+   */
   get url(): string {
     return this.#listener?.url ?? IN_PROCESS_URL;
   }
@@ -229,7 +300,7 @@ export class FakeApiServer {
   /**
    * The server as a fetch handler; works whether or not it listens.
    *
-   * @example
+   * @example Handling a request in process
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * const server = new FakeApiServer();
@@ -249,7 +320,7 @@ export class FakeApiServer {
    * @param overrides Client options to override.
    * @returns A client.
    *
-   * @example
+   * @example A client bound to the server
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * import { pods } from "../api/resources.ts";
@@ -274,7 +345,7 @@ export class FakeApiServer {
    * @param resource A descriptor from `defineResource`.
    * @returns This server.
    *
-   * @example
+   * @example Serving a custom resource
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * import { defineResource } from "../api/resource.ts";
@@ -298,7 +369,7 @@ export class FakeApiServer {
    * is written back into `object`, which is returned; the server keeps its
    * own copy. Throws {@linkcode ApiError} (409 AlreadyExists, 422 Invalid).
    *
-   * @example
+   * @example Creating an object directly
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * import { pods } from "../api/resources.ts";
@@ -330,7 +401,7 @@ export class FakeApiServer {
    * server-set metadata back into `object` and returns it, so the same
    * object can be updated again.
    *
-   * @example
+   * @example Updating an object directly
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * import { pods } from "../api/resources.ts";
@@ -364,7 +435,7 @@ export class FakeApiServer {
    * @param options `silent` to emit no event.
    * @returns The object's last state.
    *
-   * @example
+   * @example Deleting an object directly
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * import { pods } from "../api/resources.ts";
@@ -394,7 +465,7 @@ export class FakeApiServer {
   /**
    * A copy of the current object, or undefined.
    *
-   * @example
+   * @example Reading an object directly
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * import { nodes } from "../api/resources.ts";
@@ -416,7 +487,7 @@ export class FakeApiServer {
   /**
    * Copies of the current objects, ordered by namespace and name.
    *
-   * @example
+   * @example Listing objects directly
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * import { pods } from "../api/resources.ts";
@@ -439,7 +510,7 @@ export class FakeApiServer {
    * Drops the event history: every resourceVersion older than the current
    * one now answers 410 (watches, Exact lists, continue tokens).
    *
-   * @example
+   * @example Expiring old resourceVersions
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * const server = new FakeApiServer();
@@ -456,7 +527,7 @@ export class FakeApiServer {
    *
    * @returns How many watches were closed.
    *
-   * @example
+   * @example Dropping every watch
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * const server = new FakeApiServer();
@@ -475,7 +546,7 @@ export class FakeApiServer {
    *
    * @returns How many watches were stalled.
    *
-   * @example
+   * @example Stalling every watch
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * const server = new FakeApiServer();
@@ -493,7 +564,7 @@ export class FakeApiServer {
    * @param line The raw text, newline included. @default {"{this is not json\n"}
    * @returns How many watches received it.
    *
-   * @example
+   * @example Corrupting watch streams
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * const server = new FakeApiServer();
@@ -527,7 +598,7 @@ export class FakeApiServer {
   /**
    * Forgets every pending fault.
    *
-   * @example
+   * @example Forgetting pending faults
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * const server = new FakeApiServer();
@@ -544,7 +615,7 @@ export class FakeApiServer {
    * Sends a BOOKMARK at the current resourceVersion to every watch that
    * asked for bookmarks.
    *
-   * @example
+   * @example Sending a bookmark on demand
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * const server = new FakeApiServer({ bookmarkIntervalMs: 0 });
@@ -556,17 +627,53 @@ export class FakeApiServer {
     this.#registry.hub.bookmark();
   }
 
-  /** The current resourceVersion (of the last write). */
+  /**
+   * The current resourceVersion (of the last write); `"1"` for a new server.
+   *
+   * @example After one write
+   * ```ts
+   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { pods } from "../api/resources.ts";
+   * const server = new FakeApiServer();
+   * server.create(pods, { metadata: { name: "a" } });
+   * console.log(server.resourceVersion); // "2"
+   * await server.close();
+   * ```
+   */
   get resourceVersion(): string {
     return String(this.#registry.store.resourceVersion);
   }
 
-  /** Open watch streams. */
+  /**
+   * Open watch streams.
+   *
+   * @example Counting watches
+   * ```ts
+   * import { FakeApiServer } from "./fake_api_server.ts";
+   * const server = new FakeApiServer();
+   * const res = await server.fetch(new Request("http://x/api/v1/pods?watch=1"));
+   * console.log(server.watchCount); // 1
+   * await res.body?.cancel();
+   * await server.close();
+   * ```
+   */
   get watchCount(): number {
     return this.#registry.hub.count;
   }
 
-  /** Requests received, oldest first: method, path, query, verb, resource, namespace, name. */
+  /**
+   * Requests received, oldest first: method, path, query, verb, resource,
+   * namespace, name (at most `requestLogSize`).
+   *
+   * @example Asserting what a client sent
+   * ```ts
+   * import { FakeApiServer } from "./fake_api_server.ts";
+   * const server = new FakeApiServer();
+   * await (await server.fetch(new Request("http://x/api/v1/pods?limit=500"))).body?.cancel();
+   * console.log(server.requests[0]?.verb, server.requests[0]?.query); // "list" "limit=500"
+   * await server.close();
+   * ```
+   */
   get requests(): readonly RequestInfo[] {
     return this.#requests;
   }
@@ -574,7 +681,7 @@ export class FakeApiServer {
   /**
    * Empties {@linkcode FakeApiServer.requests}.
    *
-   * @example
+   * @example Emptying the request log
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * const server = new FakeApiServer();
@@ -592,7 +699,7 @@ export class FakeApiServer {
    * Ends every watch, cancels every timer and stops listening. Requests
    * after close get 503.
    *
-   * @example
+   * @example Shutting down
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * const server = await FakeApiServer.start();
@@ -609,7 +716,18 @@ export class FakeApiServer {
     if (listener !== undefined) await listener.close();
   }
 
-  /** Same as {@linkcode FakeApiServer.close}, for `await using`. */
+  /**
+   * Same as {@linkcode FakeApiServer.close}, for `await using`.
+   *
+   * @example Scoped server
+   * ```ts
+   * import { FakeApiServer } from "./fake_api_server.ts";
+   * {
+   *   await using server = new FakeApiServer();
+   *   console.log(server.watchCount); // 0
+   * } // closed here
+   * ```
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
