@@ -314,8 +314,10 @@ export type {
   WatchSession,
 } from "./src/watch/reflector.ts";
 export { Backoff } from "./src/watch/backoff.ts";
+export { Watchdog } from "./src/watch/watchdog.ts";
 export type { BackoffOptions } from "./src/watch/backoff.ts";
 export { realClock } from "./src/_internal/clock.ts";
+export type { SleepFunction } from "./src/_internal/abortable_sleep.ts";
 export type { Clock } from "./src/_internal/clock.ts";
 
 // Cache

@@ -25,7 +25,7 @@ import type {
   WatchOptions,
 } from "../client/request_options.ts";
 import { Backoff } from "./backoff.ts";
-import { Watchdog, WatchIdleError } from "./_watchdog.ts";
+import { Watchdog, WatchIdleError } from "./watchdog.ts";
 
 export { WatchIdleError };
 

@@ -22,7 +22,21 @@ export class WatchIdleError extends KubeError {
   }
 }
 
-/** Aborts `controller` with a {@linkcode WatchIdleError} after `idleMs` without {@linkcode Watchdog.touch}. */
+/**
+ * Aborts `controller` with a {@linkcode WatchIdleError} after `idleMs`
+ * without {@linkcode Watchdog.touch}.
+ *
+ * @example Guarding a read
+ * ```ts
+ * import { Watchdog } from "./watchdog.ts";
+ * import { realClock } from "../_internal/clock.ts";
+ * const controller = new AbortController();
+ * const watchdog = new Watchdog(realClock, controller, 60_000);
+ * watchdog.touch(); // after each event
+ * watchdog.stop(); // when the watch ends
+ * console.log(controller.signal.aborted); // false
+ * ```
+ */
 export class Watchdog {
   /** Set once the watchdog has fired. */
   fired: WatchIdleError | undefined;
@@ -32,6 +46,13 @@ export class Watchdog {
   #last: number;
   #cancel: (() => void) | undefined;
 
+  /**
+   * Starts the watchdog.
+   *
+   * @param clock Time source.
+   * @param controller Aborted when the watch goes silent.
+   * @param idleMs Allowed silence in milliseconds.
+   */
   constructor(clock: Clock, controller: AbortController, idleMs: number) {
     this.#clock = clock;
     this.#controller = controller;
