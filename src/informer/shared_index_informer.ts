@@ -13,7 +13,7 @@ import { createIndexer, type Indexer } from "../cache/indexer.ts";
 import { type Indexers, metaNamespaceKey } from "../cache/keys.ts";
 import { createLister, type Lister } from "../cache/lister.ts";
 import { type Clock, realClock } from "../_internal/clock.ts";
-import { deepFreeze } from "../_internal/deep_freeze.ts";
+import { deepFreeze, shallowFreeze } from "../_internal/deep_freeze.ts";
 import type { ListOptions, WatchOptions } from "../client/request_options.ts";
 import type { Backoff } from "../watch/backoff.ts";
 import { type ListerWatcher, Reflector, type ReflectorEvent } from "../watch/reflector.ts";
@@ -45,8 +45,15 @@ export interface SharedIndexInformerOptions<T> {
   minWatchTimeoutSeconds?: number | undefined;
   /** Reconnect a watch silent for this long. @default {150000} */
   idleTimeoutMs?: number | undefined;
-  /** Freeze cached objects so that accidental writes throw. @default {true} */
-  freeze?: boolean | undefined;
+  /**
+   * How cached objects are protected against accidental writes (which would
+   * corrupt the indexes): `"shallow"` freezes the object, its metadata (with
+   * labels and annotations), spec and status, at almost no cost; `"deep"`
+   * freezes everything (about a third of the cost of parsing: use it in
+   * tests); `"none"` trusts the code.
+   * @default {"shallow"}
+   */
+  freeze?: "shallow" | "deep" | "none" | undefined;
   /** Report a handler once this many notifications wait for it (then at each doubling). @default {10000} */
   handlerLagThreshold?: number | undefined;
   /** Time source. @default {realClock} */
@@ -118,7 +125,7 @@ export class SharedIndexInformer<T extends KubeObject> {
   #options: SharedIndexInformerOptions<T>;
   #clock: Clock;
   #transform: ((object: T) => T) | undefined;
-  #freeze: boolean;
+  #freeze: <V>(value: V) => V;
   #listeners: Listener<T>[] = [];
   #channels = new Set<EventChannel<T>>();
   #errorHandler: WatchErrorHandler | undefined;
@@ -148,7 +155,12 @@ export class SharedIndexInformer<T extends KubeObject> {
     this.#options = options;
     this.#clock = options.clock ?? realClock;
     this.#transform = options.transform;
-    this.#freeze = options.freeze ?? true;
+    const freeze = options.freeze ?? "shallow";
+    this.#freeze = freeze === "deep"
+      ? deepFreeze
+      : freeze === "shallow"
+      ? shallowFreeze
+      : (value) => value;
     this.#resyncCheckMs = normalizeResync(options.resyncPeriodMs ?? 0);
     this.indexer = createIndexer<T>(options.indexers ?? {});
   }
@@ -485,7 +497,7 @@ export class SharedIndexInformer<T extends KubeObject> {
   }
 
   #prepare(object: T): T {
-    return this.#freeze ? deepFreeze(object) : object;
+    return this.#freeze(object);
   }
 
   #notify(notification: Notification<T>): void {

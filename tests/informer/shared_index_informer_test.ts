@@ -226,19 +226,36 @@ Deno.test("SharedIndexInformer freezes cached objects and applies its transform 
   const server = new FakeApiServer();
   const withFields = pod("a");
   withFields.metadata!.managedFields = [{ manager: "kubectl", operation: "Update" }];
+  withFields.metadata!.labels = { app: "web" };
   server.create(pods, withFields);
   const { informer, stop } = setup(server, { transform: stripManagedFields });
   await informer.waitForSync();
   const cached = informer.indexer.getByKey("default/a")!;
   assertEquals(cached.metadata?.managedFields, undefined);
   assert(
-    Object.isFrozen(cached) && Object.isFrozen(cached.metadata) &&
-      Object.isFrozen(cached.spec?.containers),
+    Object.isFrozen(cached) && Object.isFrozen(cached.metadata) && Object.isFrozen(cached.spec),
   );
+  assert(Object.isFrozen(cached.metadata?.labels), "labels feed selectors and indexes");
+  assert(!Object.isFrozen(cached.spec?.containers), "the default freezes only the top levels");
   assertThrows(() => {
     (cached.metadata as { name: string }).name = "changed";
   }, TypeError);
   await stop();
+  await server.close();
+});
+
+Deno.test("SharedIndexInformer freezes whole objects with freeze: deep, and none with freeze: none", async () => {
+  const server = new FakeApiServer();
+  server.create(pods, pod("a"));
+  const deep = setup(server, { freeze: "deep" });
+  const none = setup(server, { freeze: "none" });
+  await deep.informer.waitForSync();
+  await none.informer.waitForSync();
+  const frozen = deep.informer.indexer.getByKey("default/a")!;
+  assert(Object.isFrozen(frozen.spec?.containers[0]));
+  assert(!Object.isFrozen(none.informer.indexer.getByKey("default/a")));
+  await deep.stop();
+  await none.stop();
   await server.close();
 });
 
