@@ -35,7 +35,7 @@ import {
   SharedInformerFactory,
 } from "../mod.ts";
 import { FakeApiServer } from "../src/testing/mod.ts";
-import { FakeCluster } from "./_fake_cluster.ts";
+import { FakeCluster, sleep } from "./_fake_cluster.ts";
 
 const USAGE = `Usage: deno task demo [options]
 
@@ -256,20 +256,6 @@ function lookups(
   return { lines: out, key };
 }
 
-/** Waits `ms`, or less when `signal` aborts (never rejects). */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
 async function main(args: readonly string[]): Promise<number> {
   let options: DemoOptions;
   try {
@@ -404,7 +390,7 @@ async function main(args: readonly string[]): Promise<number> {
     let lastEvents = events;
     let lastAt = performance.now();
     while (!ac.signal.aborted) {
-      await pause(1000 - ((performance.now() - startedAt) % 1000), ac.signal);
+      await sleep(1000 - ((performance.now() - startedAt) % 1000), ac.signal);
       if (ac.signal.aborted) break;
       tick++;
       const now = performance.now();
