@@ -505,7 +505,7 @@ function describe(err: unknown): string {
   let current: unknown = err;
   for (let depth = 0; depth < 4 && current !== undefined; depth++) {
     const message = current instanceof Error ? current.message : String(current);
-    if (message && !parts.includes(message)) parts.push(message);
+    if (message && !parts.some((part) => part.includes(message))) parts.push(message);
     current = current instanceof Error ? current.cause : undefined;
   }
   return parts.join(": ");

@@ -163,13 +163,17 @@ process.stdin.resume();
 
 async function nodeMissing(): Promise<string | undefined> {
   try {
-    const { success } = await new Deno.Command("node", {
+    const { success, stdout } = await new Deno.Command("node", {
       args: ["--version"],
-      stdout: "null",
+      stdout: "piped",
       stderr: "null",
     })
       .output();
-    return success ? undefined : "node --version failed";
+    // Without a real node on PATH, Deno answers "node" itself; a real one prints "v20...".
+    const version = new TextDecoder().decode(stdout).trim();
+    return success && /^v\d+/.test(version)
+      ? undefined
+      : `node --version printed ${JSON.stringify(version)}`;
   } catch (err) {
     return err instanceof Deno.errors.NotFound ? "node is not on PATH" : String(err);
   }
