@@ -4,7 +4,7 @@
  *
  * ```sh
  * deno task fake-apiserver --port 8080 [--hostname H] [--seed-pods N] [--token T]
- *   [--bookmark-interval-ms X] [--history N] [--no-streaming-lists] [--cert F --key F]
+ *   [--bookmark-interval-ms X] [--history N] [--no-streaming-lists] [--cors] [--cors] [--cert F --key F]
  * ```
  *
  * Prints the URL and the path of a ready-to-use kubeconfig (written to a
@@ -33,6 +33,7 @@ export interface CliOptions {
   history: number | undefined;
   /** Streaming lists on/off. */
   streamingLists: boolean;
+  cors: boolean;
   /** PEM certificate file. */
   cert: string | undefined;
   /** PEM key file. */
@@ -72,6 +73,7 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
     bookmarkIntervalMs: undefined,
     history: undefined,
     streamingLists: true,
+    cors: false,
     cert: undefined,
     key: undefined,
   };
@@ -102,6 +104,9 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
         break;
       case "--history":
         options.history = integer(flag, next());
+        break;
+      case "--cors":
+        options.cors = true;
         break;
       case "--no-streaming-lists":
         options.streamingLists = false;
@@ -232,6 +237,7 @@ async function main(deno: DenoCli): Promise<void> {
     port: cli.port,
     hostname: cli.hostname,
     streamingLists: cli.streamingLists,
+    cors: cli.cors,
   };
   if (cli.token !== undefined) options.token = cli.token;
   if (cli.bookmarkIntervalMs !== undefined) options.bookmarkIntervalMs = cli.bookmarkIntervalMs;

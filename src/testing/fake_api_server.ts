@@ -122,6 +122,12 @@ export interface FakeApiServerOptions {
   resources?: readonly ResourceDescriptor[];
   /** How many requests {@linkcode FakeApiServer.requests} keeps (oldest dropped). @default {10000} */
   requestLogSize?: number;
+  /**
+   * Answer CORS preflights and allow every origin, so that a page on another
+   * origin can use the server (like kube-apiserver's `--cors-allowed-origins`).
+   * @default {false}
+   */
+  cors?: boolean;
 }
 
 const SERVER_SET_FIELDS = [
@@ -310,7 +316,33 @@ export class FakeApiServer {
    * await server.close();
    * ```
    */
-  readonly fetch: (request: Request) => Promise<Response> = (request) => this.#handle(request);
+  readonly fetch: (request: Request) => Promise<Response> = (request) =>
+    this.#options.cors ? this.#withCors(request) : this.#handle(request);
+
+  async #withCors(request: Request): Promise<Response> {
+    const origin = request.headers.get("origin") ?? "*";
+    const headers: Record<string, string> = {
+      "Access-Control-Allow-Origin": origin,
+      "Access-Control-Allow-Credentials": "true",
+      "Access-Control-Expose-Headers": "Date, Retry-After, Content-Type",
+      "Vary": "Origin",
+    };
+    if (request.method === "OPTIONS") {
+      return new Response(null, {
+        status: 204,
+        headers: {
+          ...headers,
+          "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+          "Access-Control-Allow-Headers": request.headers.get("access-control-request-headers") ??
+            "Authorization, Content-Type, Accept",
+          "Access-Control-Max-Age": "600",
+        },
+      });
+    }
+    const response = await this.#handle(request);
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    return response;
+  }
 
   /**
    * A {@linkcode KubeClient} bound to this server: over HTTP when listening

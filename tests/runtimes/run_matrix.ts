@@ -597,34 +597,6 @@ async function openBrowser(
   };
 }
 
-/** Serves `server` with CORS headers, as a browser on another origin needs. */
-function serveWithCors(server: FakeApiServer): Deno.HttpServer {
-  const cors = {
-    "access-control-allow-origin": "*",
-    "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE",
-    "access-control-allow-headers": "authorization, content-type, accept, user-agent",
-    "access-control-max-age": "600",
-  };
-  return Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (request, info) => {
-    if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: cors });
-    // Like the fake apiserver's own listener: the handler's signal ends when the response is done
-    // (or the client goes away), not when Deno.serve's legacy request signal fires.
-    const done = new AbortController();
-    const abort = () => done.abort();
-    info.completed.then(abort, abort);
-    const init: RequestInit = {
-      method: request.method,
-      headers: request.headers,
-      signal: done.signal,
-    };
-    if (request.body !== null) Object.assign(init, { body: request.body, duplex: "half" });
-    const response = await server.fetch(new Request(request.url, init));
-    const headers = new Headers(response.headers);
-    for (const [name, value] of Object.entries(cors)) headers.set(name, value);
-    return new Response(response.body, { status: response.status, headers });
-  });
-}
-
 async function runCase(c: Case, runtime: Runtime, node: Runtime): Promise<Outcome> {
   const started = performance.now();
   const outcome = (status: Outcome["status"], reason?: string, extra: Partial<Outcome> = {}) => {
@@ -637,23 +609,19 @@ async function runCase(c: Case, runtime: Runtime, node: Runtime): Promise<Outcom
     return outcome("skip", "the HTTPS front needs node");
   }
 
-  await using server = c.transport === "cors"
-    ? new FakeApiServer({ token: TOKEN })
-    : await FakeApiServer.start(
-      c.transport === "https"
-        ? { token: TOKEN, tls: { cert: pem("server.crt"), key: pem("server.key") } }
-        : { token: TOKEN },
-    );
+  await using server = await FakeApiServer.start(
+    c.transport === "https"
+      ? { token: TOKEN, tls: { cert: pem("server.crt"), key: pem("server.key") } }
+      : { token: TOKEN, cors: c.transport === "cors" },
+  );
   server.create(pods, {
     metadata: { namespace: SEED_POD.namespace, name: SEED_POD.name },
     spec: { containers: [{ name: "app", image: "nginx" }] },
     status: { phase: "Running", podIP: SEED_POD.ip, podIPs: [{ ip: SEED_POD.ip }] },
   });
-  const corsListener = c.transport === "cors" ? serveWithCors(server) : undefined;
   // The front terminates TLS (requiring a client certificate) and forwards to the plain server.
   const front = c.transport === "mtls" ? await startFront(node.bin!, server.url) : undefined;
-  const url = front?.url ??
-    (corsListener ? `http://127.0.0.1:${(corsListener.addr as Deno.NetAddr).port}` : server.url);
+  const url = front?.url ?? server.url;
   const problems: string[] = [];
   let frontSaw: { requests: number; clients: string[] } | undefined;
   let result: Record<string, unknown> | undefined;
@@ -722,7 +690,6 @@ async function runCase(c: Case, runtime: Runtime, node: Runtime): Promise<Outcom
     }
   } finally {
     if (front) frontSaw = await front.stop();
-    await corsListener?.shutdown();
   }
 
   if (result === undefined) {
