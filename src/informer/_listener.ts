@@ -56,7 +56,7 @@ export class Listener<T> {
     return this.#removed;
   }
 
-  /** Stops deliveries; queued notifications are dropped. */
+  /** Stops deliveries (the handler was removed or the informer stopped); queued notifications are dropped. */
   remove(): void {
     this.#removed = true;
     this.#queue = [];

@@ -76,6 +76,7 @@ const MIN_RESYNC_MS = 1000;
 interface EventChannel<T> {
   push(event: InformerEvent<T>): void;
   wake(): void;
+  close(): void;
 }
 
 /**
@@ -317,16 +318,23 @@ export class SharedIndexInformer<T extends KubeObject> {
     options: InformerEventsOptions = {},
   ): AsyncGenerator<InformerEvent<T>, void, undefined> {
     const signal = options.signal;
-    if (signal?.aborted) return;
+    if (signal?.aborted || this.#stopped) return;
     const buffer: InformerEvent<T>[] = [];
     let head = 0;
     let wake: (() => void) | undefined;
+    let closed = false;
     const channel: EventChannel<T> = {
       push(event) {
         buffer.push(event);
         wake?.();
       },
       wake: () => wake?.(),
+      close: () => {
+        buffer.length = 0;
+        head = 0;
+        closed = true;
+        wake?.();
+      },
     };
     const onAbort = () => wake?.();
     if (this.#synced) {
@@ -337,7 +345,7 @@ export class SharedIndexInformer<T extends KubeObject> {
     this.#channels.add(channel);
     signal?.addEventListener("abort", onAbort);
     try {
-      while (!signal?.aborted) {
+      while (!signal?.aborted && !closed) {
         if (head < buffer.length) {
           const event = buffer[head]!;
           buffer[head++] = undefined as unknown as InformerEvent<T>;
@@ -397,6 +405,10 @@ export class SharedIndexInformer<T extends KubeObject> {
       this.#cancelResync?.();
       this.#cancelResync = undefined;
       this.#stopped = true;
+      // Nothing is delivered once the informer has stopped, not even what was queued.
+      for (const listener of this.#listeners) listener.remove();
+      this.#listeners = [];
+      for (const channel of this.#channels) channel.close();
       this.#wakeAll();
     }
   }

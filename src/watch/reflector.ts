@@ -227,7 +227,8 @@ const INITIAL_SYNC: SyncState = Object.freeze({
  * | stream ended within 1 s without events | backoff, LIST |
  * | stream broke (connection reset) | watch again at once |
  * | nothing received for `idleTimeoutMs` | watch again at once |
- * | streaming list 422 or other refusal | LIST (streaming marked unsupported) |
+ * | streaming list refused with 400, 405, 406 or 422 | LIST (streaming marked unsupported) |
+ * | streaming list other error, undecodable stream | LIST for this cycle; later relists try streaming again |
  * | streaming list 410 / too-large RV | streaming list again at once with RV "" |
  * | streaming list 429 or no connection | backoff, streaming list again |
  * | streaming list end bookmark | replace the store, keep watching on the same stream |
@@ -711,9 +712,11 @@ export class Reflector<T extends KubeObject> {
         "restream",
       );
     }
-    const unsupported: SyncState = { ...sync, streaming: "unsupported" };
+    // A refusal that means "no streaming lists here" turns them off for good;
+    // anything else (a 500, a 403, garbage) falls back to LIST for this cycle only.
+    const next: SyncState = refusesStreaming(err) ? { ...sync, streaming: "unsupported" } : sync;
     return {
-      state: this.#listState(unsupported),
+      state: this.#listState(next),
       event: { type: "error", error: err, recovery: "fallback-to-list", delayMs: 0 },
     };
   }
@@ -821,6 +824,11 @@ export class Reflector<T extends KubeObject> {
 
 function hasName(object: KubeObject | undefined): boolean {
   return typeof object?.metadata?.name === "string" && object.metadata.name !== "";
+}
+
+/** Errors that say the server does not do streaming lists (a server without the WatchList feature answers 422). */
+function refusesStreaming(err: unknown): boolean {
+  return err instanceof ApiError && [400, 405, 406, 422].includes(err.code);
 }
 
 /** 429 and "no connection" errors are retried on the same watch without relisting. */

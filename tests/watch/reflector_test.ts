@@ -362,6 +362,26 @@ Deno.test("Reflector falls back to LIST when the streaming list is refused with 
   await h.stop();
 });
 
+Deno.test("Reflector falls back to LIST for one cycle after a streaming list fails with 500, then streams again", async () => {
+  const h = start({ streamingList: true });
+  const failure = ApiError.fromStatus({ code: 500, reason: "InternalError", message: "etcd" });
+  h.lw.queueWatch().refuse(failure);
+  h.lw.queueList(listPage([pod("a", "3")], { resourceVersion: "10" }));
+  const watch = h.lw.queueWatch();
+  await h.clock.flush();
+  assertEquals(h.summary(), [failed("ApiError", "fallback-to-list", 0), replaced(["a"], "10")]);
+
+  // A later relist (after an expired watch) tries the streaming list again, at the last RV.
+  const restream = h.lw.queueWatch();
+  watch.push(modified("a", "11"), errorEvent({ code: 410, reason: "Expired" }));
+  await h.clock.advance(800);
+  assertEquals(h.lw.requests.slice(3), [{ verb: "watch", options: streamWatch("11") }]);
+  restream.push(added("a", "12"), endBookmark("13"));
+  await h.clock.flush();
+  assertEquals(h.summary().at(-1), replaced(["a"], "13", true));
+  await h.stop();
+});
+
 Deno.test('Reflector.step retries a streaming list refused with 410 at once from RV ""', async () => {
   const clock = new FakeClock();
   const lw = new ScriptedListerWatcher<Pod>();
