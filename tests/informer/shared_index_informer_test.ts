@@ -1,9 +1,14 @@
 import { ApiError } from "../../src/api/errors.ts";
 import type { Pod } from "../../src/api/core_v1.ts";
 import type { KubeObject } from "../../src/api/meta.ts";
+import { defineResource } from "../../src/api/resource.ts";
 import { pods, secrets } from "../../src/api/resources.ts";
 import { isDeletedFinalStateUnknown } from "../../src/cache/deleted_final_state_unknown.ts";
-import type { InformerErrorEvent, InformerEvent } from "../../src/informer/event_handler.ts";
+import {
+  HandlerLagError,
+  type InformerErrorEvent,
+  type InformerEvent,
+} from "../../src/informer/event_handler.ts";
 import {
   SharedIndexInformer,
   type SharedIndexInformerOptions,
@@ -438,5 +443,73 @@ Deno.test("SharedIndexInformer.waitForSync resolves false when aborted before th
   ac.abort();
   assertEquals(await waiting, false);
   await stop();
+  await server.close();
+});
+
+Deno.test("SharedIndexInformer reports a handler that falls behind, and remove() stops its deliveries", async () => {
+  const server = new FakeApiServer();
+  const { informer, errors, stop } = setup(server, { handlerLagThreshold: 3 });
+  await informer.waitForSync();
+  await waitFor(() => server.watchCount === 1);
+  const gate = deferred();
+  const slow: string[] = [];
+  const registration = informer.addEventHandler({
+    onAdd: async (p) => {
+      slow.push(p.metadata!.name!);
+      await gate.promise;
+    },
+  });
+  for (let i = 0; i < 8; i++) server.create(pods, pod(`p${i}`));
+  await waitFor(() => informer.indexer.size === 8);
+  const lag = errors.filter((e) => e.error instanceof HandlerLagError).map((e) =>
+    (e.error as HandlerLagError).pending
+  );
+  assertEquals(lag, [3, 6], "reported at the threshold and at each doubling");
+  registration.remove();
+  registration.remove();
+  gate.resolve();
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assertEquals(slow, ["p0"], "queued notifications are dropped on remove");
+  await stop();
+  await server.close();
+});
+
+Deno.test("SharedIndexInformer for a resource the server does not serve reports 404 and keeps retrying", async () => {
+  const server = new FakeApiServer();
+  const widgets = defineResource<KubeObject>({
+    group: "example.com",
+    version: "v1",
+    kind: "Widget",
+    plural: "widgets",
+    namespaced: true,
+  });
+  const clock = new FakeClock();
+  const client = server.client();
+  const informer = new SharedIndexInformer(client.resource(widgets), widgets, {
+    clock,
+    random: () => 0,
+  });
+  const errors: InformerErrorEvent[] = [];
+  informer.setWatchErrorHandler((e) => errors.push(e));
+  const ac = new AbortController();
+  const running = informer.run(ac.signal);
+  await waitFor(() => errors.length === 2);
+  assertEquals(errors.map((e) => [(e.error as ApiError).code, e.recovery]), [
+    [404, "fallback-to-list"],
+    [404, "relist"],
+  ]);
+  // Each cycle tries a streaming list, falls back to LIST, then backs off: no hot loop.
+  await clock.advance(errors[1]!.delayMs);
+  await waitFor(() => errors.length === 4);
+  assertEquals(errors.slice(2).map((e) => e.recovery), ["fallback-to-list", "relist"]);
+  assert(errors[3]!.delayMs > errors[1]!.delayMs, "the backoff grows");
+  server.register(widgets);
+  server.create(widgets, { metadata: { name: "w", namespace: "default" } });
+  await clock.advance(errors[3]!.delayMs);
+  assertEquals(await informer.waitForSync(), true);
+  assertEquals(informer.indexer.listKeys(), ["default/w"]);
+  ac.abort();
+  await running;
+  client.close();
   await server.close();
 });
