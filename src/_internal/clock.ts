@@ -18,7 +18,17 @@ export interface Clock {
   setTimer(fn: () => void, ms: number): () => void;
 }
 
-/** The real clock: `Date.now`, `setTimeout`. */
+/**
+ * The real clock: `Date.now`, `setTimeout`.
+ *
+ * @example Scheduling with the real clock
+ * ```ts
+ * import { realClock } from "./clock.ts";
+ * const cancel = realClock.setTimer(() => console.log("never"), 60_000);
+ * cancel();
+ * await realClock.sleep(1);
+ * ```
+ */
 export const realClock: Clock = Object.freeze({
   now: () => Date.now(),
   sleep: abortableSleep,

@@ -70,5 +70,17 @@ export interface ErrorWatchEvent {
  */
 export type WatchEvent<T> = ObjectWatchEvent<T> | BookmarkWatchEvent | ErrorWatchEvent;
 
-/** Annotation on the bookmark that ends the initial events of a streaming list. */
+/**
+ * Annotation on the bookmark that ends the initial events of a streaming list.
+ *
+ * @example Spotting the end of a streaming list
+ * ```ts
+ * import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent } from "./watch_event.ts";
+ * const ev: WatchEvent<unknown> = {
+ *   type: "BOOKMARK",
+ *   object: { metadata: { resourceVersion: "12", annotations: { [INITIAL_EVENTS_END_ANNOTATION]: "true" } } },
+ * };
+ * console.log(ev.type === "BOOKMARK" && ev.object.metadata.annotations?.[INITIAL_EVENTS_END_ANNOTATION] === "true");
+ * ```
+ */
 export const INITIAL_EVENTS_END_ANNOTATION: string = "k8s.io/initial-events-end";

@@ -29,7 +29,15 @@ import {
 } from "./kube_config.ts";
 import { TokenFileCredentials } from "./token_file_credentials.ts";
 
-/** Where a pod's service-account token, CA and namespace are mounted. */
+/**
+ * Where a pod's service-account token, CA and namespace are mounted.
+ *
+ * @example The token path inside a pod
+ * ```ts
+ * import { SERVICE_ACCOUNT_DIR } from "./client_config.ts";
+ * console.log(`${SERVICE_ACCOUNT_DIR}/token`);
+ * ```
+ */
 export const SERVICE_ACCOUNT_DIR: string = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 /** Options of {@linkcode kubeConfigToClientOptions}. */

@@ -9,7 +9,15 @@ import { KubeConfigError } from "../api/errors.ts";
 import { type CommandOutput, runCommand, type RunCommandOptions } from "../runtime/command.ts";
 import type { AuthorizationOptions, CredentialProvider } from "./credentials.ts";
 
-/** The exec credential API versions kubesnap speaks. */
+/**
+ * The exec credential API versions kubesnap speaks.
+ *
+ * @example Checking a plugin's apiVersion
+ * ```ts
+ * import { EXEC_CREDENTIAL_API_VERSIONS } from "./exec_credentials.ts";
+ * console.log(EXEC_CREDENTIAL_API_VERSIONS.includes("client.authentication.k8s.io/v1")); // true
+ * ```
+ */
 export const EXEC_CREDENTIAL_API_VERSIONS: readonly string[] = [
   "client.authentication.k8s.io/v1",
   "client.authentication.k8s.io/v1beta1",

@@ -92,7 +92,15 @@ export interface DeleteOptions extends RequestOptions {
   dryRun?: boolean | undefined;
 }
 
-/** The `Content-Type` of each patch format. */
+/**
+ * The `Content-Type` of each patch format.
+ *
+ * @example The header of a strategic merge patch
+ * ```ts
+ * import { PATCH_CONTENT_TYPES } from "./request_options.ts";
+ * console.log(PATCH_CONTENT_TYPES.strategic); // "application/strategic-merge-patch+json"
+ * ```
+ */
 export const PATCH_CONTENT_TYPES: Readonly<Record<PatchType, string>> = Object.freeze({
   merge: "application/merge-patch+json",
   json: "application/json-patch+json",

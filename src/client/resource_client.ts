@@ -25,10 +25,30 @@ import {
 } from "./request_options.ts";
 import { resourcePath } from "./request_path.ts";
 
-/** `Accept` header asking for a `PartialObjectMetadataList`. */
+/**
+ * `Accept` header asking for a `PartialObjectMetadataList`.
+ *
+ * @example A raw metadata-only list
+ * ```ts
+ * import { METADATA_LIST_ACCEPT } from "./resource_client.ts";
+ * const request = new Request("http://127.0.0.1:8080/api/v1/pods", { headers: { Accept: METADATA_LIST_ACCEPT } });
+ * console.log(request.headers.get("Accept"));
+ * ```
+ */
 export const METADATA_LIST_ACCEPT: string =
   "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
-/** `Accept` header asking for a single `PartialObjectMetadata` (gets, watches, patches). */
+/**
+ * `Accept` header asking for a single `PartialObjectMetadata` (gets, watches, patches).
+ *
+ * @example A raw metadata-only get
+ * ```ts
+ * import { METADATA_ACCEPT } from "./resource_client.ts";
+ * const request = new Request("http://127.0.0.1:8080/api/v1/namespaces/default/pods/web-0", {
+ *   headers: { Accept: METADATA_ACCEPT },
+ * });
+ * console.log(request.headers.get("Accept"));
+ * ```
+ */
 export const METADATA_ACCEPT: string =
   "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
 

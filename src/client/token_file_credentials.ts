@@ -10,7 +10,15 @@ import { KubeConfigError } from "../api/errors.ts";
 import { readTextFile } from "../runtime/files.ts";
 import type { AuthorizationOptions, CredentialProvider } from "./credentials.ts";
 
-/** The default age after which a token file is read again: one minute. */
+/**
+ * The default age after which a token file is read again: one minute.
+ *
+ * @example The re-read interval
+ * ```ts
+ * import { TOKEN_FILE_MAX_AGE_MS } from "./token_file_credentials.ts";
+ * console.log(TOKEN_FILE_MAX_AGE_MS / 1000, "seconds"); // 60 "seconds"
+ * ```
+ */
 export const TOKEN_FILE_MAX_AGE_MS: number = 60_000;
 
 /** Options of {@linkcode TokenFileCredentials}. */

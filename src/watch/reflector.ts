@@ -185,7 +185,16 @@ export interface ReflectorStep<T> {
   event?: ReflectorEvent<T>;
 }
 
-/** A watch ended less than a second after it opened, without a single event. */
+/**
+ * A watch ended less than a second after it opened, without a single event.
+ *
+ * @example Recognising it in an error handler
+ * ```ts
+ * import { VeryShortWatchError } from "./reflector.ts";
+ * const err: unknown = new VeryShortWatchError();
+ * console.log(err instanceof VeryShortWatchError); // true
+ * ```
+ */
 export class VeryShortWatchError extends KubeError {
   /** Creates the error. */
   constructor() {

@@ -9,7 +9,16 @@
 import { KubeError } from "../api/errors.ts";
 import type { Clock } from "../_internal/clock.ts";
 
-/** The reason a watch is closed when it went silent for too long. */
+/**
+ * The reason a watch is closed when it went silent for too long.
+ *
+ * @example Recognising it in an error handler
+ * ```ts
+ * import { WatchIdleError } from "./watchdog.ts";
+ * const err: unknown = new WatchIdleError(150_000);
+ * console.log(err instanceof WatchIdleError, (err as Error).message);
+ * ```
+ */
 export class WatchIdleError extends KubeError {
   /**
    * Creates the error.
