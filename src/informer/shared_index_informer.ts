@@ -383,7 +383,7 @@ export class SharedIndexInformer<T extends KubeObject> {
       minWatchTimeoutSeconds: this.#options.minWatchTimeoutSeconds,
       idleTimeoutMs: this.#options.idleTimeoutMs,
       tweakListOptions: this.#options.tweakListOptions,
-      transform: this.#transform,
+      transform: (object) => this.#incoming(object),
       keyOf: metaNamespaceKey,
       clock: this.#clock,
       random: this.#options.random,
@@ -432,9 +432,10 @@ export class SharedIndexInformer<T extends KubeObject> {
         return;
       case "ADDED":
       case "MODIFIED": {
-        const object = this.#prepare(event.object);
+        const object = event.object;
         const key = metaNamespaceKey(object);
         const old = this.indexer.getByKey(key);
+        if (old === object) return; // the same resourceVersion again: nothing changed
         this.indexer.update(object);
         this.#notify(
           old === undefined
@@ -446,9 +447,8 @@ export class SharedIndexInformer<T extends KubeObject> {
       case "DELETED": {
         const key = metaNamespaceKey(event.object);
         if (this.indexer.getByKey(key) === undefined) return;
-        const object = this.#prepare(event.object);
         this.indexer.deleteByKey(key);
-        this.#notify({ type: "delete", object });
+        this.#notify({ type: "delete", object: event.object });
         return;
       }
       case "bookmark":
@@ -477,17 +477,13 @@ export class SharedIndexInformer<T extends KubeObject> {
       const key = metaNamespaceKey(incoming);
       seen.add(key);
       const old = this.indexer.getByKey(key);
-      if (old !== undefined) {
-        const oldRV = old.metadata?.resourceVersion;
-        if (oldRV !== undefined && oldRV === incoming.metadata?.resourceVersion) continue;
-        const object = this.#prepare(incoming);
-        this.indexer.update(object);
-        notifications.push({ type: "update", oldObject: old, newObject: object });
-      } else {
-        const object = this.#prepare(incoming);
-        this.indexer.add(object);
-        notifications.push({ type: "add", object, isInInitialList: initial });
-      }
+      if (old === incoming) continue; // unchanged: the reflector handed over the cached object
+      this.indexer.update(incoming);
+      notifications.push(
+        old === undefined
+          ? { type: "add", object: incoming, isInInitialList: initial }
+          : { type: "update", oldObject: old, newObject: incoming },
+      );
     }
     if (seen.size !== this.indexer.size) {
       for (const key of this.indexer.listKeys()) {
@@ -508,8 +504,20 @@ export class SharedIndexInformer<T extends KubeObject> {
     }
   }
 
-  #prepare(object: T): T {
-    return this.#freeze(object);
+  /**
+   * Every object the reflector receives passes here before anything keeps
+   * it. An object whose key is cached with the same resourceVersion is
+   * unchanged: the cached instance is returned and the new copy becomes
+   * garbage at once, so a relist holds one copy of what did not change (and
+   * skips the transform for it). Anything else is transformed and frozen.
+   */
+  #incoming(object: T): T {
+    const rv = object.metadata?.resourceVersion;
+    if (rv !== undefined && this.indexer.size !== 0) {
+      const cached = this.indexer.getByKey(metaNamespaceKey(object));
+      if (cached !== undefined && cached.metadata?.resourceVersion === rv) return cached;
+    }
+    return this.#freeze(this.#transform === undefined ? object : this.#transform(object));
   }
 
   #notify(notification: Notification<T>): void {
