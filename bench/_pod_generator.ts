@@ -2,8 +2,9 @@
  * Deterministic, realistic Pod objects for benchmarks: two containers with
  * env, ports, resources, probes and volume mounts; conditions; pod IPs;
  * container statuses; labels, annotations, an owner reference and (by
- * default) managedFields. About 6 KB of JSON each with managedFields, about
- * 4 KB without.
+ * default) two managedFields entries (controller and kubelet), as a real API
+ * server returns them. About 8.5 KB of JSON each with managedFields, about
+ * 6 KB without.
  *
  * The same `(index, options)` always gives the same pod, so payloads and
  * results can be compared between runs and machines.
@@ -99,6 +100,16 @@ function appContainer(random: () => number, app: string, port: number, image: st
         name: "FEATURE_FLAGS",
         valueFrom: { configMapKeyRef: { name: `${app}-flags`, key: "flags" } },
       },
+      {
+        name: "GOMAXPROCS",
+        valueFrom: { resourceFieldRef: { containerName: "app", resource: "limits.cpu" } },
+      },
+      {
+        name: "POD_IP",
+        valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "status.podIP" } },
+      },
+      { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "http://otel-collector.observability:4317" },
+      { name: "OTEL_SERVICE_NAME", value: app },
     ],
     resources: {
       limits: {
@@ -184,16 +195,59 @@ function containerStatus(
   };
 }
 
+const SET = {};
+const ITEM = { ".": {} };
+
+/** The controller's field set of the app container. */
+function appContainerFieldsV1(): Record<string, unknown> {
+  const env: Record<string, unknown> = { ...ITEM };
+  for (const name of ["APP_NAME", "LOG_LEVEL", "POD_NAME", "DATABASE_PASSWORD", "FEATURE_FLAGS"]) {
+    env[`k:{"name":"${name}"}`] = { ...ITEM, "f:name": SET, "f:value": SET };
+  }
+  const ports: Record<string, unknown> = { ...ITEM };
+  for (const port of [8080, 9080]) {
+    ports[`k:{"containerPort":${port},"protocol":"TCP"}`] = {
+      ...ITEM,
+      "f:containerPort": SET,
+      "f:name": SET,
+      "f:protocol": SET,
+    };
+  }
+  const mounts: Record<string, unknown> = { ...ITEM };
+  for (const path of ["/etc/app", "/var/lib/app"]) {
+    mounts[`k:{"mountPath":"${path}"}`] = { ...ITEM, "f:mountPath": SET, "f:name": SET };
+  }
+  return {
+    ...ITEM,
+    "f:args": SET,
+    "f:command": SET,
+    "f:env": env,
+    "f:image": SET,
+    "f:imagePullPolicy": SET,
+    "f:livenessProbe": {
+      ".": {},
+      "f:failureThreshold": SET,
+      "f:httpGet": { ".": {}, "f:path": SET, "f:port": SET, "f:scheme": SET },
+      "f:periodSeconds": SET,
+      "f:successThreshold": SET,
+      "f:timeoutSeconds": SET,
+    },
+    "f:name": SET,
+    "f:ports": ports,
+    "f:resources": { ".": {}, "f:limits": SET, "f:requests": SET },
+    "f:terminationMessagePath": SET,
+    "f:terminationMessagePolicy": SET,
+    "f:volumeMounts": mounts,
+  };
+}
+
 function managedFields(created: number, started: number): ManagedFieldsEntry[] {
-  const containerFields = {
-    "f:args": {},
-    "f:command": {},
-    "f:env": { ".": {}, 'k:{"name":"APP_NAME"}': { ".": {}, "f:name": {}, "f:value": {} } },
-    "f:image": {},
-    "f:imagePullPolicy": {},
-    "f:name": {},
-    "f:ports": { ".": {}, 'k:{"containerPort":8080,"protocol":"TCP"}': { ".": {}, "f:name": {} } },
-    "f:resources": { ".": {}, "f:limits": {}, "f:requests": {} },
+  const condition = {
+    ".": {},
+    "f:lastProbeTime": SET,
+    "f:lastTransitionTime": SET,
+    "f:status": SET,
+    "f:type": SET,
   };
   return [
     {
@@ -204,17 +258,41 @@ function managedFields(created: number, started: number): ManagedFieldsEntry[] {
       fieldsType: "FieldsV1",
       fieldsV1: {
         "f:metadata": {
-          "f:generateName": {},
-          "f:labels": { ".": {}, "f:app": {} },
+          "f:annotations": { ".": {}, "f:kubectl.kubernetes.io/restartedAt": SET },
+          "f:generateName": SET,
+          "f:labels": {
+            ".": {},
+            "f:app": SET,
+            "f:app.kubernetes.io/name": SET,
+            "f:pod-template-hash": SET,
+          },
+          "f:ownerReferences": { ".": {}, 'k:{"uid":"0"}': SET },
         },
         "f:spec": {
+          "f:affinity": { ".": {}, "f:podAntiAffinity": SET },
           "f:containers": {
-            'k:{"name":"app"}': containerFields,
-            'k:{"name":"sidecar"}': { ".": {}, "f:image": {}, "f:name": {} },
+            'k:{"name":"app"}': appContainerFieldsV1(),
+            'k:{"name":"sidecar"}': {
+              ...ITEM,
+              "f:args": SET,
+              "f:image": SET,
+              "f:name": SET,
+              "f:resources": SET,
+            },
           },
-          "f:dnsPolicy": {},
-          "f:restartPolicy": {},
-          "f:volumes": { ".": {}, 'k:{"name":"config"}': { ".": {}, "f:configMap": {} } },
+          "f:dnsPolicy": SET,
+          "f:enableServiceLinks": SET,
+          "f:restartPolicy": SET,
+          "f:schedulerName": SET,
+          "f:securityContext": SET,
+          "f:serviceAccount": SET,
+          "f:serviceAccountName": SET,
+          "f:terminationGracePeriodSeconds": SET,
+          "f:volumes": {
+            ".": {},
+            'k:{"name":"config"}': { ".": {}, "f:configMap": SET, "f:name": SET },
+            'k:{"name":"data"}': { ".": {}, "f:emptyDir": SET, "f:name": SET },
+          },
         },
       },
     },
@@ -228,15 +306,16 @@ function managedFields(created: number, started: number): ManagedFieldsEntry[] {
       fieldsV1: {
         "f:status": {
           "f:conditions": {
-            'k:{"type":"ContainersReady"}': { ".": {}, "f:status": {}, "f:type": {} },
-            'k:{"type":"Ready"}': { ".": {}, "f:status": {}, "f:type": {} },
+            'k:{"type":"ContainersReady"}': condition,
+            'k:{"type":"Ready"}': condition,
           },
-          "f:containerStatuses": {},
-          "f:hostIP": {},
-          "f:phase": {},
-          "f:podIP": {},
-          "f:podIPs": { ".": {}, 'k:{"ip":"10.0.0.1"}': { ".": {}, "f:ip": {} } },
-          "f:startTime": {},
+          "f:containerStatuses": SET,
+          "f:hostIP": SET,
+          "f:hostIPs": SET,
+          "f:phase": SET,
+          "f:podIP": SET,
+          "f:podIPs": { ".": {}, 'k:{"ip":"10.0.0.1"}': { ".": {}, "f:ip": SET } },
+          "f:startTime": SET,
         },
       },
     },
@@ -353,6 +432,17 @@ export function generatePod(index: number, options: GeneratePodOptions = {}): Po
           tolerationSeconds: 300,
         },
       ],
+      affinity: {
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [{
+            weight: 100,
+            podAffinityTerm: {
+              labelSelector: { matchLabels: { app, "pod-template-hash": hash } },
+              topologyKey: "topology.kubernetes.io/zone",
+            },
+          }],
+        },
+      },
       priority: 0,
       enableServiceLinks: true,
       preemptionPolicy: "PreemptLowerPriority",

@@ -1,8 +1,8 @@
 /**
  * Throughput of the watch decoder against its floor, `JSON.parse` of the same
  * lines already split into strings. The payload: 10,000 watch events of
- * realistic pods (about 6.6 KB of JSON each, managedFields included), about
- * 66 MB, cut into 64 KiB chunks as a network read would deliver them.
+ * realistic pods (about 8.6 KB of JSON each, managedFields included), about
+ * 86 MB, cut into 64 KiB chunks as a network read would deliver them.
  *
  * Run: `deno bench bench/watch_decoder_bench.ts`; MB/s = payload bytes
  * (printed first) / time per iteration.
