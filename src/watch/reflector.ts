@@ -36,6 +36,16 @@ export { WatchIdleError };
 export interface ListerWatcher<T> {
   /** Lists one page. */
   list(options: ListOptions): Promise<KubeList<T>>;
+  /**
+   * Lists all pages from `options` on, calling `preparePage` on each page's
+   * options before its request (optional: a reflector falls back to
+   * {@linkcode ListerWatcher.list} page by page). {@linkcode ResourceClient}
+   * overlaps fetching the next page with decoding the current one.
+   */
+  listPages?(
+    options: ListOptions,
+    preparePage?: (options: ListOptions) => void,
+  ): AsyncIterable<KubeList<T>>;
   /** Opens a watch; the request is sent when iteration starts. */
   watch(options: WatchOptions): AsyncIterable<WatchEvent<T>>;
 }
@@ -445,25 +455,16 @@ export class Reflector<T extends KubeObject> {
     let listResourceVersion: string | undefined;
     let page = 0;
     try {
-      let token: string | undefined;
-      do {
-        const options: ListOptions = page === 0 ? first : {
-          limit: this.#pageSize,
-          continue: token,
-          labelSelector: this.#labelSelector,
-          fieldSelector: this.#fieldSelector,
-          signal,
-        };
-        this.#tweak?.(options);
-        const list = await this.#lw.list(options);
+      const prepare = (options: ListOptions) => this.#tweak?.(options);
+      const pages = this.#lw.listPages?.(first, prepare) ?? this.#pageByPage(first, prepare);
+      for await (const list of pages) {
         if (page === 0) listResourceVersion = list.metadata?.resourceVersion;
         for (const item of list.items ?? []) {
           if (!hasName(item)) continue;
           objects.push(this.#transform(item));
         }
-        token = list.metadata?.continue || undefined;
         page++;
-      } while (token);
+      }
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       if (page > 0 && isExpired(err) && !state.restartedAfterExpiredContinue) {
@@ -501,6 +502,27 @@ export class Reflector<T extends KubeObject> {
       state: { phase: "watch", sync: next },
       event: { type: "replace", objects, resourceVersion: rv, streamed: false },
     };
+  }
+
+  /** The pages of a list through {@linkcode ListerWatcher.list}, one request at a time. */
+  async *#pageByPage(
+    first: ListOptions,
+    prepare: (options: ListOptions) => void,
+  ): AsyncGenerator<KubeList<T>, void, undefined> {
+    let options: ListOptions | undefined = { ...first };
+    while (options !== undefined) {
+      prepare(options);
+      const list: KubeList<T> = await this.#lw.list(options);
+      yield list;
+      const token = list.metadata?.continue || undefined;
+      options = token === undefined ? undefined : {
+        limit: first.limit,
+        continue: token,
+        labelSelector: first.labelSelector,
+        fieldSelector: first.fieldSelector,
+        signal: first.signal,
+      };
+    }
   }
 
   #watchTimeoutSeconds(): number {

@@ -292,3 +292,98 @@ async function waitFor(condition: () => boolean): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+function countingClient(server: FakeApiServer, rewrite?: (body: string) => string) {
+  const requests: Request[] = [];
+  const client = new KubeClient({
+    server: "http://fake.invalid",
+    fetch: async (request) => {
+      requests.push(request);
+      const response = await server.fetch(request);
+      if (!rewrite) return response;
+      return new Response(rewrite(await response.text()), {
+        status: response.status,
+        headers: response.headers,
+      });
+    },
+  });
+  return { client, requests };
+}
+
+Deno.test("ResourceClient.listPages asks for the next page before the current one is consumed", async () => {
+  const server = new FakeApiServer();
+  for (let i = 0; i < 5; i++) {
+    server.create(configMaps, { metadata: { name: `c${i}`, namespace: "default" } });
+  }
+  const { client, requests } = countingClient(server);
+  const pages = client.resource(configMaps).listPages({ limit: 2 })[Symbol.asyncIterator]();
+  const first = await pages.next();
+  assertEquals(first.value?.items.length, 2);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assertEquals(requests.length, 2, "page two was requested while page one was being consumed");
+  const sizes = [first.value!.items.length];
+  for (let next = await pages.next(); !next.done; next = await pages.next()) {
+    sizes.push(next.value.items.length);
+  }
+  assertEquals(sizes, [2, 2, 1]);
+  assertEquals(requests.length, 3);
+  assertEquals(
+    new URL(requests[1]!.url).searchParams.get("resourceVersion"),
+    null,
+    "no RV with continue",
+  );
+  await server.close();
+});
+
+Deno.test("ResourceClient.listPages cancels the prefetched request when the consumer stops early", async () => {
+  const server = new FakeApiServer();
+  for (let i = 0; i < 5; i++) {
+    server.create(configMaps, { metadata: { name: `c${i}`, namespace: "default" } });
+  }
+  const { client, requests } = countingClient(server);
+  for await (const _page of client.resource(configMaps).listPages({ limit: 2 })) break;
+  assertEquals(requests.length, 2);
+  assertEquals(requests[1]!.signal.aborted, true);
+  await server.close();
+});
+
+Deno.test("ResourceClient.listPages pages one at a time when a response puts its metadata after the items", async () => {
+  const server = new FakeApiServer();
+  for (let i = 0; i < 5; i++) {
+    server.create(configMaps, { metadata: { name: `c${i}`, namespace: "default" } });
+  }
+  const { client } = countingClient(server, (body) => {
+    const { items, ...rest } = JSON.parse(body);
+    return JSON.stringify({ items, ...rest });
+  });
+  const names: string[] = [];
+  for await (const page of client.resource(configMaps).listPages({ limit: 2 })) {
+    names.push(...page.items.map((c) => c.metadata!.name!));
+  }
+  assertEquals(names, ["c0", "c1", "c2", "c3", "c4"]);
+  await server.close();
+});
+
+Deno.test("ResourceClient.listPages throws ExpiredError for a continue token that expired", async () => {
+  const server = new FakeApiServer();
+  for (let i = 0; i < 5; i++) {
+    server.create(configMaps, { metadata: { name: `c${i}`, namespace: "default" } });
+  }
+  const client = new KubeClient({
+    server: "http://fake.invalid",
+    fetch: async (request) => {
+      const response = await server.fetch(request);
+      server.create(configMaps, { metadata: { generateName: "x-", namespace: "default" } });
+      server.compact();
+      return response;
+    },
+  });
+  const sizes: number[] = [];
+  await assertRejects(async () => {
+    for await (const page of client.resource(configMaps).listPages({ limit: 2 })) {
+      sizes.push(page.items.length);
+    }
+  }, ExpiredError);
+  assertEquals(sizes, [2]);
+  await server.close();
+});
