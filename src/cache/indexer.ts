@@ -135,16 +135,23 @@ export interface IndexerOptions<T> {
 type IndexValues = string | readonly string[];
 
 /**
- * The keys that have one index value: the key itself when exactly one
- * object has the value (the common case for unique values such as IPs or
- * UIDs, which then cost no Set), else a Set of two or more keys.
+ * The objects that have one index value, by key: a single entry when exactly
+ * one object has the value (the common case for unique values such as IPs or
+ * UIDs, which then cost no Map), else a Map of two or more. Postings hold the
+ * objects themselves so that {@linkcode Indexer.byIndex} is a copy of the
+ * posting, with no store lookup per result.
  */
-type Posting = string | Set<string>;
+type Posting<T> = SinglePosting<T> | Map<string, T>;
+
+/** A posting with exactly one object. */
+class SinglePosting<T> {
+  constructor(readonly key: string, public obj: T) {}
+}
 
 interface IndexState<T> {
   readonly fn: IndexFunc<T>;
-  /** value -> keys of the objects that have it (see {@linkcode Posting}). */
-  readonly postings: Map<string, Posting>;
+  /** value -> the objects that have it (see {@linkcode Posting}). */
+  readonly postings: Map<string, Posting<T>>;
   /** key -> the values the object had when last indexed. */
   readonly valuesByKey: Map<string, IndexValues>;
 }
@@ -167,22 +174,32 @@ function membership(values: readonly string[]): (value: string) => boolean {
   return (value) => set.has(value);
 }
 
-function addPosting(postings: Map<string, Posting>, value: string, key: string): void {
-  const keys = postings.get(value);
-  if (keys === undefined) postings.set(value, key);
-  else if (typeof keys !== "string") keys.add(key);
-  else if (keys !== key) postings.set(value, new Set<string>().add(keys).add(key));
+/** Adds (or, for a key already there, refreshes) `key` -> `obj` under `value`. */
+function addPosting<T>(
+  postings: Map<string, Posting<T>>,
+  value: string,
+  key: string,
+  obj: T,
+): void {
+  const posting = postings.get(value);
+  if (posting === undefined) postings.set(value, new SinglePosting(key, obj));
+  else if (!(posting instanceof SinglePosting)) posting.set(key, obj);
+  else if (posting.key === key) posting.obj = obj;
+  else postings.set(value, new Map([[posting.key, posting.obj], [key, obj]]));
 }
 
-function removePosting(postings: Map<string, Posting>, value: string, key: string): void {
-  const keys = postings.get(value);
-  if (keys === undefined) return;
-  if (typeof keys === "string") {
-    if (keys === key) postings.delete(value);
+function removePosting<T>(postings: Map<string, Posting<T>>, value: string, key: string): void {
+  const posting = postings.get(value);
+  if (posting === undefined) return;
+  if (posting instanceof SinglePosting) {
+    if (posting.key === key) postings.delete(value);
     return;
   }
-  keys.delete(key);
-  if (keys.size === 1) postings.set(value, keys.values().next().value as string);
+  posting.delete(key);
+  if (posting.size === 1) {
+    const [onlyKey, onlyObj] = posting.entries().next().value as [string, T];
+    postings.set(value, new SinglePosting(onlyKey, onlyObj));
+  }
 }
 
 /** True when both are arrays holding the same values in the same order. */
@@ -192,33 +209,38 @@ function sameOrder(a: IndexValues | undefined, b: IndexValues | undefined): bool
   return true;
 }
 
-/** Moves `key` from its remembered values to `next`, touching only what changed. */
-function applyValues<T>(state: IndexState<T>, key: string, next: IndexValues | undefined): void {
+/**
+ * Moves `key` from its remembered values to `next`: values it no longer has
+ * lose it, new values gain it, and values it keeps get the new object.
+ */
+function applyValues<T>(
+  state: IndexState<T>,
+  key: string,
+  next: IndexValues | undefined,
+  obj: T,
+): void {
   const prev = state.valuesByKey.get(key);
-  if (prev === next) return;
   const { postings } = state;
-  if (prev === undefined) {
-    // First time this key is indexed (add, replace, addIndexers).
-    if (typeof next === "string") addPosting(postings, next, key);
-    else for (const value of next!) addPosting(postings, value, key);
-    state.valuesByKey.set(key, next!);
+  if (prev === undefined && next === undefined) return;
+  if (typeof next === "string" && (prev === next || prev === undefined)) {
+    addPosting(postings, next, key, obj);
+    if (prev === undefined) state.valuesByKey.set(key, next);
     return;
   }
   if (typeof prev === "string" && typeof next === "string") {
     removePosting(postings, prev, key);
-    addPosting(postings, next, key);
+    addPosting(postings, next, key, obj);
     state.valuesByKey.set(key, next);
     return;
   }
-  if (sameOrder(prev, next)) return;
-  const prevValues = asArray(prev);
   const nextValues = asArray(next);
-  const inPrev = membership(prevValues);
-  const inNext = membership(nextValues);
-  for (const value of prevValues) if (!inNext(value)) removePosting(postings, value, key);
-  for (const value of nextValues) if (!inPrev(value)) addPosting(postings, value, key);
+  if (prev !== undefined && !sameOrder(prev, next)) {
+    const inNext = membership(nextValues);
+    for (const value of asArray(prev)) if (!inNext(value)) removePosting(postings, value, key);
+  }
+  for (const value of nextValues) addPosting(postings, value, key, obj);
   if (next === undefined) state.valuesByKey.delete(key);
-  else state.valuesByKey.set(key, next);
+  else if (prev !== next) state.valuesByKey.set(key, next);
 }
 
 function removeKey<T>(state: IndexState<T>, key: string): void {
@@ -333,7 +355,7 @@ class MemoryIndexer<T> implements Indexer<T> {
     this.#items.set(key, obj);
     if (computed === undefined) return;
     let i = 0;
-    for (const state of indexes.values()) applyValues(state, key, computed[i++]);
+    for (const state of indexes.values()) applyValues(state, key, computed[i++], obj);
   }
 
   delete(obj: T): void {
@@ -370,7 +392,7 @@ class MemoryIndexer<T> implements Indexer<T> {
       const describeKey = () => key;
       items.set(key, obj);
       for (const [name, state] of indexes) {
-        applyValues(state, key, computeValues(name, state.fn, obj, describeKey));
+        applyValues(state, key, computeValues(name, state.fn, obj, describeKey), obj);
       }
     }
     this.#items = items;
@@ -387,19 +409,19 @@ class MemoryIndexer<T> implements Indexer<T> {
       }
     }));
     if (values.length === 1) return this.byIndex(indexName, values[0] as string);
-    const keys = new Set<string>();
+    const found = new Map<string, T>();
     for (const value of values) {
       const posting = state.postings.get(value);
-      if (typeof posting === "string") keys.add(posting);
-      else if (posting !== undefined) { for (const key of posting) keys.add(key); }
+      if (posting instanceof SinglePosting) found.set(posting.key, posting.obj);
+      else if (posting !== undefined) { for (const [key, obj] of posting) found.set(key, obj); }
     }
-    return this.#objects(keys);
+    return Array.from(found.values());
   }
 
   indexKeys(indexName: string, value: string): string[] {
     const posting = this.#state(indexName).postings.get(value);
     if (posting === undefined) return [];
-    return typeof posting === "string" ? [posting] : Array.from(posting).sort();
+    return posting instanceof SinglePosting ? [posting.key] : Array.from(posting.keys()).sort();
   }
 
   listIndexFuncValues(indexName: string): string[] {
@@ -410,17 +432,7 @@ class MemoryIndexer<T> implements Indexer<T> {
   byIndex(indexName: string, value: string): T[] {
     const posting = this.#state(indexName).postings.get(value);
     if (posting === undefined) return [];
-    return this.#objects(typeof posting === "string" ? [posting] : posting);
-  }
-
-  #objects(keys: Iterable<string>): T[] {
-    const out: T[] = [];
-    const items = this.#items;
-    for (const key of keys) {
-      const obj = items.get(key);
-      if (obj !== undefined) out.push(obj);
-    }
-    return out;
+    return posting instanceof SinglePosting ? [posting.obj] : Array.from(posting.values());
   }
 
   getIndexers(): Readonly<Indexers<T>> {
@@ -444,7 +456,7 @@ class MemoryIndexer<T> implements Indexer<T> {
     for (const [name, fn] of entries) {
       const state = newState(fn);
       for (const [key, obj] of this.#items) {
-        applyValues(state, key, computeValues(name, fn, obj, () => key));
+        applyValues(state, key, computeValues(name, fn, obj, () => key), obj);
       }
       built.push([name, state]);
     }
