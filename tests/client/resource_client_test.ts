@@ -128,10 +128,7 @@ Deno.test("ResourceClient.listAll follows continue tokens", async () => {
 });
 
 Deno.test("ResourceClient.listComplete starts over when the continue token expires mid-list", async () => {
-  const server = new FakeApiServer();
-  for (let i = 0; i < 5; i++) {
-    server.create(configMaps, { metadata: { name: `c${i}`, namespace: "default" } });
-  }
+  const server = serverWithConfigMaps(5);
   let pages = 0;
   const client = new KubeClient({
     server: "http://fake.invalid",
@@ -154,19 +151,8 @@ Deno.test("ResourceClient.listComplete starts over when the continue token expir
 });
 
 Deno.test("ResourceClient.listComplete gives up with ExpiredError after maxRestarts", async () => {
-  const server = new FakeApiServer();
-  for (let i = 0; i < 5; i++) {
-    server.create(configMaps, { metadata: { name: `c${i}`, namespace: "default" } });
-  }
-  const client = new KubeClient({
-    server: "http://fake.invalid",
-    fetch: async (request) => {
-      const response = await server.fetch(request);
-      server.create(configMaps, { metadata: { generateName: "x-", namespace: "default" } });
-      server.compact();
-      return response;
-    },
-  });
+  const server = serverWithConfigMaps(5);
+  const client = expiringEveryResponse(server);
   await assertRejects(
     () => client.resource(configMaps).listComplete({ limit: 2, maxRestarts: 2 }),
     ExpiredError,
@@ -293,6 +279,28 @@ async function waitFor(condition: () => boolean): Promise<void> {
   }
 }
 
+/** A server holding config maps c0..c(n-1) in "default". */
+function serverWithConfigMaps(n: number): FakeApiServer {
+  const server = new FakeApiServer();
+  for (let i = 0; i < n; i++) {
+    server.create(configMaps, { metadata: { name: `c${i}`, namespace: "default" } });
+  }
+  return server;
+}
+
+/** A client after each of whose responses the server changes and compacts, so every continue token expires. */
+function expiringEveryResponse(server: FakeApiServer): KubeClient {
+  return new KubeClient({
+    server: "http://fake.invalid",
+    fetch: async (request) => {
+      const response = await server.fetch(request);
+      server.create(configMaps, { metadata: { generateName: "x-", namespace: "default" } });
+      server.compact();
+      return response;
+    },
+  });
+}
+
 function countingClient(server: FakeApiServer, rewrite?: (body: string) => string) {
   const requests: Request[] = [];
   const client = new KubeClient({
@@ -311,10 +319,7 @@ function countingClient(server: FakeApiServer, rewrite?: (body: string) => strin
 }
 
 Deno.test("ResourceClient.listPages asks for the next page before the current one is consumed", async () => {
-  const server = new FakeApiServer();
-  for (let i = 0; i < 5; i++) {
-    server.create(configMaps, { metadata: { name: `c${i}`, namespace: "default" } });
-  }
+  const server = serverWithConfigMaps(5);
   const { client, requests } = countingClient(server);
   const pages = client.resource(configMaps).listPages({ limit: 2 })[Symbol.asyncIterator]();
   const first = await pages.next();
@@ -336,10 +341,7 @@ Deno.test("ResourceClient.listPages asks for the next page before the current on
 });
 
 Deno.test("ResourceClient.listPages cancels the prefetched request when the consumer stops early", async () => {
-  const server = new FakeApiServer();
-  for (let i = 0; i < 5; i++) {
-    server.create(configMaps, { metadata: { name: `c${i}`, namespace: "default" } });
-  }
+  const server = serverWithConfigMaps(5);
   const { client, requests } = countingClient(server);
   for await (const _page of client.resource(configMaps).listPages({ limit: 2 })) break;
   assertEquals(requests.length, 2);
@@ -348,10 +350,7 @@ Deno.test("ResourceClient.listPages cancels the prefetched request when the cons
 });
 
 Deno.test("ResourceClient.listPages pages one at a time when a response puts its metadata after the items", async () => {
-  const server = new FakeApiServer();
-  for (let i = 0; i < 5; i++) {
-    server.create(configMaps, { metadata: { name: `c${i}`, namespace: "default" } });
-  }
+  const server = serverWithConfigMaps(5);
   const { client } = countingClient(server, (body) => {
     const { items, ...rest } = JSON.parse(body);
     return JSON.stringify({ items, ...rest });
@@ -365,19 +364,8 @@ Deno.test("ResourceClient.listPages pages one at a time when a response puts its
 });
 
 Deno.test("ResourceClient.listPages throws ExpiredError for a continue token that expired", async () => {
-  const server = new FakeApiServer();
-  for (let i = 0; i < 5; i++) {
-    server.create(configMaps, { metadata: { name: `c${i}`, namespace: "default" } });
-  }
-  const client = new KubeClient({
-    server: "http://fake.invalid",
-    fetch: async (request) => {
-      const response = await server.fetch(request);
-      server.create(configMaps, { metadata: { generateName: "x-", namespace: "default" } });
-      server.compact();
-      return response;
-    },
-  });
+  const server = serverWithConfigMaps(5);
+  const client = expiringEveryResponse(server);
   const sizes: number[] = [];
   await assertRejects(async () => {
     for await (const page of client.resource(configMaps).listPages({ limit: 2 })) {
