@@ -514,8 +514,20 @@ export class Registry {
         watcher.error(tooLargeResourceVersion(rv, current));
         return watcher;
       }
-      watcher.sendInitial(this.#range(table.sorted(), table, request.namespace));
-      if (send === true || this.#options.streamingLists) watcher.bookmark(current, true);
+      const items = table.sorted();
+      let start = 0;
+      let end = items.length;
+      if (request.namespace !== undefined && table.descriptor.namespaced) {
+        start = lowerBound(items, `${request.namespace}/`);
+        end = lowerBound(items, `${request.namespace}0`);
+      }
+      watcher.startInitial(
+        items,
+        start,
+        end,
+        current,
+        send === true || this.#options.streamingLists,
+      );
     } else if (rv !== undefined && rv !== 0) {
       if (rv < store.compactedRv) {
         watcher.error(tooOldResourceVersion(rv, store.compactedRv));
@@ -526,15 +538,6 @@ export class Registry {
     }
     this.hub.attach(watcher);
     return watcher;
-  }
-
-  #range(
-    items: readonly StoredObject[],
-    table: ResourceTable,
-    namespace: string | undefined,
-  ): readonly StoredObject[] {
-    if (namespace === undefined || !table.descriptor.namespaced) return items;
-    return items.slice(lowerBound(items, `${namespace}/`), lowerBound(items, `${namespace}0`));
   }
 
   // -------------------------------------------------------------------------

@@ -6,6 +6,16 @@
  * watchers; each watcher coalesces what is pending into one chunk per flush
  * (on a microtask, or as soon as {@linkcode FLUSH_BYTES} are pending).
  *
+ * A watch that starts from the current state (a streaming list, or a watch
+ * from resourceVersion "" or "0") sends that state lazily: the response
+ * stream pulls it in chunks of about {@linkcode FLUSH_BYTES} as the reader
+ * consumes them, so the first bytes leave at once and a slow reader holds
+ * back the server instead of making it buffer the whole state. Everything
+ * else that happens to the watch meanwhile (changes, bookmarks, faults,
+ * close) is kept in order and applied once the state and its
+ * initial-events-end bookmark are out, so the stream is exactly the one the
+ * server would have written had it encoded the whole state at once.
+ *
  * @module
  */
 
@@ -60,7 +70,8 @@ const fieldsCache = new WeakMap<StoredObject, Record<string, string>>();
 function fieldsOf(table: ResourceTable, stored: StoredObject): Record<string, string> {
   let fields = fieldsCache.get(stored);
   if (fields === undefined) {
-    fields = selectableFields(table.descriptor.kind, stored.object, {
+    // A transient parse: only the few field values are kept, not the object.
+    fields = selectableFields(table.descriptor.kind, JSON.parse(stored.json), {
       namespaced: table.descriptor.namespaced,
     });
     fieldsCache.set(stored, fields);
@@ -90,6 +101,25 @@ export function compileFilter(
 /** Per-change cache of encoded lines, shared by the watchers of one dispatch. */
 type LineCache = Map<string, Uint8Array>;
 
+/** Something that happened to a watch while its initial state was being sent. */
+type Deferred = () => void;
+
+/** The initial state still to send (see the module doc). */
+interface InitialPhase {
+  /** The key-sorted state (never mutated). */
+  readonly items: readonly StoredObject[];
+  /** Next index to send. */
+  index: number;
+  /** End of the range to send (exclusive). */
+  readonly end: number;
+  /** The state's resourceVersion, carried by the initial-events-end bookmark. */
+  readonly rv: number;
+  /** Whether the initial-events-end bookmark follows the state. */
+  readonly endBookmark: boolean;
+  /** What to apply once the state is out, in order. */
+  readonly deferred: Deferred[];
+}
+
 function restamp(stored: StoredObject, rv: number): string {
   const copy = JSON.parse(stored.json);
   copy.metadata = { ...copy.metadata, resourceVersion: String(rv) };
@@ -115,6 +145,9 @@ export class Watcher {
   #stalled = false;
   #headersSent = false;
   #cancelTimeout: (() => void) | undefined;
+  #initial: InitialPhase | undefined;
+  #initialProgress = 0;
+  #closing = false;
 
   constructor(hub: WatchHub, options: OpenWatchOptions, clock: Clock) {
     this.#hub = hub;
@@ -128,6 +161,7 @@ export class Watcher {
       start: (controller) => {
         this.#controller = controller;
       },
+      pull: () => this.#pullInitial(),
       cancel: () => this.#shutdown("none"),
     });
     this.#signal.addEventListener("abort", this.#onAbort, { once: true });
@@ -157,6 +191,7 @@ export class Watcher {
   /** Offers a change; sends ADDED/MODIFIED/DELETED according to the selector transition. */
   offer(change: Change, cache: LineCache): void {
     if (this.#closed || this.#stalled || change.rv <= this.after) return;
+    if (this.#initial !== undefined) return this.#defer(() => this.offer(change, new Map()));
     switch (change.type) {
       case "ADDED":
         if (this.matches(change.object)) this.#sendChange("ADDED", change, false, cache);
@@ -175,35 +210,57 @@ export class Watcher {
     }
   }
 
-  /** Sends synthetic ADDED events for the matching objects of a state. */
-  sendInitial(items: readonly StoredObject[]): void {
-    for (const stored of items) {
-      if (!this.matches(stored)) continue;
-      this.#enqueue(encoder.encode(this.#line("ADDED", stored, stored.json, false)));
-    }
+  /**
+   * Starts sending synthetic ADDED events for the matching objects of
+   * `items[start..end)` (a key-sorted state at `rv`), then, with `endBookmark`,
+   * the initial-events-end bookmark at `rv` (if bookmarks were requested).
+   * The events are produced as the reader pulls them; whatever happens to
+   * the watch meanwhile is applied after them, in order.
+   */
+  startInitial(
+    items: readonly StoredObject[],
+    start: number,
+    end: number,
+    rv: number,
+    endBookmark: boolean,
+  ): void {
+    if (this.#closed || this.#initial !== undefined) return;
+    this.#initial = { items, index: start, end, rv, endBookmark, deferred: [] };
+  }
+
+  /** Whether the initial state is still being sent. */
+  get inInitialPhase(): boolean {
+    return this.#initial !== undefined;
+  }
+
+  /** How many objects of the initial state were looked at so far (encoded when they matched). */
+  get initialProgress(): number {
+    return this.#initialProgress;
   }
 
   /** Sends a BOOKMARK at `rv` (ignored unless bookmarks were requested). */
   bookmark(rv: number, initialEventsEnd = false): void {
     if (this.#closed || this.#stalled || !this.allowBookmarks) return;
+    if (this.#initial !== undefined) return this.#defer(() => this.bookmark(rv, initialEventsEnd));
+    this.#enqueue(encoder.encode(this.#bookmarkLine(rv, initialEventsEnd)));
+  }
+
+  #bookmarkLine(rv: number, initialEventsEnd: boolean): string {
     const d = this.table.descriptor;
     const kind = this.#view === "metadata" ? "PartialObjectMetadata" : d.kind;
     const apiVersion = this.#view === "metadata" ? "meta.k8s.io/v1" : d.apiVersion;
     const annotations = initialEventsEnd
       ? ',"annotations":{"k8s.io/initial-events-end":"true"}'
       : "";
-    this.#enqueue(
-      encoder.encode(
-        `{"type":"BOOKMARK","object":{"kind":${JSON.stringify(kind)},"apiVersion":${
-          JSON.stringify(apiVersion)
-        },"metadata":{"resourceVersion":"${rv}"${annotations}}}}\n`,
-      ),
-    );
+    return `{"type":"BOOKMARK","object":{"kind":${JSON.stringify(kind)},"apiVersion":${
+      JSON.stringify(apiVersion)
+    },"metadata":{"resourceVersion":"${rv}"${annotations}}}}\n`;
   }
 
   /** Sends an ERROR event and ends the stream. */
   error(status: Status): void {
     if (this.#closed) return;
+    if (this.#initial !== undefined) return this.#defer(() => this.error(status));
     this.#enqueue(encoder.encode(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`));
     this.close();
   }
@@ -211,12 +268,20 @@ export class Watcher {
   /** Writes raw text (fault injection). */
   writeRaw(text: string): void {
     if (this.#closed || this.#stalled) return;
+    if (this.#initial !== undefined) return this.#defer(() => this.writeRaw(text));
     this.#enqueue(encoder.encode(text));
   }
 
   /** Keeps the connection open but sends nothing more, timeout included. */
   stall(): void {
     if (this.#closed) return;
+    if (this.#initial !== undefined) {
+      // The timeout stops now; the rest takes effect after the state is out.
+      this.#defer(() => this.stall());
+      this.#cancelTimeout?.();
+      this.#cancelTimeout = undefined;
+      return;
+    }
     this.#flush();
     this.#stalled = true;
     this.#cancelTimeout?.();
@@ -226,6 +291,16 @@ export class Watcher {
   /** Flushes what is pending and ends the stream cleanly. */
   close(): void {
     if (this.#closed) return;
+    if (this.#initial !== undefined) {
+      // The state (and what was deferred so far) is still sent, then the
+      // stream ends; the watch takes nothing new and no longer counts as open.
+      this.#defer(() => this.close());
+      this.#closing = true;
+      this.#cancelTimeout?.();
+      this.#cancelTimeout = undefined;
+      this.#hub.remove(this);
+      return;
+    }
     this.#flush();
     this.#shutdown("close");
   }
@@ -238,6 +313,7 @@ export class Watcher {
   #shutdown(end: "close" | "error" | "none"): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#initial = undefined;
     this.#pending = [];
     this.#pendingBytes = 0;
     this.#cancelTimeout?.();
@@ -297,6 +373,48 @@ export class Watcher {
       }
     }
     return `{"type":"${type}","object":${object}}\n`;
+  }
+
+  /** Keeps `action` to apply after the initial state (dropped once a close is pending). */
+  #defer(action: Deferred): void {
+    if (!this.#closing) this.#initial?.deferred.push(action);
+  }
+
+  /**
+   * Produces the next chunk of the initial state (the stream calls this when
+   * its queue is below its high-water mark). After the last object it adds
+   * the initial-events-end bookmark, then applies what was deferred.
+   */
+  #pullInitial(): void {
+    const initial = this.#initial;
+    if (initial === undefined || this.#closed) return;
+    const { items, end } = initial;
+    let text = "";
+    let i = initial.index;
+    while (i < end && text.length < FLUSH_BYTES) {
+      const stored = items[i++]!;
+      if (this.#matches(stored)) text += this.#line("ADDED", stored, stored.json, false);
+    }
+    this.#initialProgress += i - initial.index;
+    initial.index = i;
+    const done = i >= end;
+    if (done) {
+      this.#initial = undefined;
+      if (initial.endBookmark && this.allowBookmarks) {
+        text += this.#bookmarkLine(initial.rv, true);
+      }
+    }
+    if (text !== "") {
+      try {
+        this.#controller.enqueue(encoder.encode(text));
+      } catch {
+        this.#shutdown("none");
+        return;
+      }
+    }
+    if (done) {
+      for (const action of initial.deferred) action();
+    }
   }
 
   #enqueue(bytes: Uint8Array): void {
