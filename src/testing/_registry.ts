@@ -9,6 +9,7 @@
  * @module
  */
 
+import { seededRandom } from "../_internal/seeded_random.ts";
 import type { KubeObject, ManagedFieldsEntry, ObjectMeta, Status } from "../api/meta.ts";
 import type { ResourceDescriptor } from "../api/resource.ts";
 import type { Clock } from "../_internal/clock.ts";
@@ -110,17 +111,7 @@ export function rfc3339(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 }
 
-/** A small deterministic PRNG (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { seededRandom } from "./random.ts";
+
 /**
  * Splits `bytes` at the given offsets (sorted or not; duplicates and offsets
  * outside `(0, length)` are ignored). The chunks are views into `bytes`.
@@ -60,26 +62,6 @@ export function chunksOf(bytes: Uint8Array, size: number): Uint8Array[] {
     chunks.push(bytes.subarray(start, start + size));
   }
   return chunks;
-}
-
-/**
- * A seeded pseudo-random number generator (mulberry32) returning values in `[0, 1)`.
- *
- * @example Same seed, same numbers
- * ```ts
- * import { seededRandom } from "./chunks.ts";
- * console.log(seededRandom(7)() === seededRandom(7)()); // true
- * ```
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
