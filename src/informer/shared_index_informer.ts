@@ -43,7 +43,7 @@ export interface SharedIndexInformerOptions<T> {
   streamingList?: boolean | undefined;
   /** Watch timeouts are random in [min, 2 min) seconds. @default {300} */
   minWatchTimeoutSeconds?: number | undefined;
-  /** Reconnect a watch silent for this long. @default {150000} */
+  /** Reconnect a watch silent for this long, not even a bookmark (real servers send one about every minute). @default {90000} */
   idleTimeoutMs?: number | undefined;
   /**
    * How cached objects are protected against accidental writes (which would

@@ -108,7 +108,7 @@ export interface ReflectorOptions<T> {
   streamingList?: boolean | undefined;
   /** Watches ask the server to end after a random time in [min, 2 min) seconds. @default {300} */
   minWatchTimeoutSeconds?: number | undefined;
-  /** Reconnect a watch that delivered nothing, not even a bookmark, for this long. @default {150000} */
+  /** Reconnect a watch that delivered nothing, not even a bookmark, for this long (real servers send a bookmark about every minute to watches that ask for them). @default {90000} */
   idleTimeoutMs?: number | undefined;
   /** Give up on a streaming list whose end marker has not come after this much silence. @default {10000} */
   streamingIdleTimeoutMs?: number | undefined;
@@ -314,7 +314,7 @@ export class Reflector<T extends KubeObject> {
     this.#pageSize = options.pageSize ?? 500;
     this.#streamingList = options.streamingList ?? true;
     this.#minWatchTimeoutSeconds = Math.max(1, options.minWatchTimeoutSeconds ?? 300);
-    this.#idleTimeoutMs = options.idleTimeoutMs ?? 150_000;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? 90_000;
     this.#streamingIdleTimeoutMs = options.streamingIdleTimeoutMs ?? 10_000;
     this.#labelSelector = options.labelSelector;
     this.#fieldSelector = options.fieldSelector;

@@ -15,7 +15,7 @@ import type { Clock } from "../_internal/clock.ts";
  * @example Recognising it in an error handler
  * ```ts
  * import { WatchIdleError } from "./watchdog.ts";
- * const err: unknown = new WatchIdleError(150_000);
+ * const err: unknown = new WatchIdleError(90_000);
  * console.log(err instanceof WatchIdleError, (err as Error).message);
  * ```
  */

@@ -709,6 +709,18 @@ Deno.test("Reflector re-watches at once from the last RV when the connection bre
   await h.stop();
 });
 
+Deno.test("Reflector's default idle timeout is 90 s, a minute and a half of bookmarks", async () => {
+  const h = start();
+  await listed(h);
+  const watch = h.lw.lastWatch;
+  await h.clock.advance(89_999);
+  assertEquals(watch?.closed, false);
+  await h.clock.advance(1);
+  assert(watch?.closed);
+  assert(watch?.signal?.reason instanceof WatchIdleError);
+  await h.stop();
+});
+
 Deno.test("Reflector closes a watch that was silent for idleTimeoutMs and re-watches at once from the same RV", async () => {
   const h = start({ idleTimeoutMs: 150_000 });
   await listed(h);
