@@ -160,7 +160,7 @@ which the informer cannot (\`drainPlusStoreMs\` in the notes adds them back). Ti
 of the measured runs after one warm-up, with min..max. \`drain\` is the bytes-only fetch of the
 same body: a row fails when it is not below half of our time, because then the fake apiserver (a
 separate process) might be what we measured; \`drainFirstByteMs\` is how long that client waited
-for first bytes (the server preparing a page or a whole streaming list).
+for first bytes (the server preparing a page, or the first batch of a streaming list).
 
 - sync: from \`factory.start()\` to \`waitForCacheSync()\`, a new factory per run.
 - watch: N pods cached, the server applies 20k changes in one synchronous loop (so the whole
@@ -176,12 +176,22 @@ for first bytes (the server preparing a page or a whole streaming list).
   workload use a 1 ms backoff: the reflector's default (0.8 s, doubling, as in client-go) would
   otherwise be most of the time.
 - relist-peak-heap: the live heap at its highest during that relist (a full GC and a reading at
-  every tenth of the objects received, the last just before the new list replaces the cache),
+  every tenth of the objects received, counted as list pages and watch events arrive, the last
+  just before the new list replaces the cache),
   over the cache's steady-state heap, both net of the heap before the informer existed.
   \`sampledPeakRatio\` in the notes is the same with \`heapUsed\` read every 2 ms without GC
   (garbage included) during the timed runs.
 - indexer: nanoseconds per call at N = 50k; the floors are a plain \`Map.get\` and a
   \`Map.get\` of a precomputed array plus \`slice()\`.
+
+Two targets sit below what plain JavaScript objects allow, and the rows say so rather than hide
+it. Memory: a \`Map\` of \`JSON.parse\` results alone holds a pod of 8.6 KB in about 16.6 KB
+(\`parsedMapBytesPerObject\`), because a pod is over 200 small objects (half of them the empty
+leaves of managedFields) and V8 spends more on each object than its JSON text does; the cache
+adds almost nothing to that. Watch: the parse floor throws its objects away at once, while a cache
+keeps every new object (promoted to the old generation) and turns the one it replaces into
+old-generation garbage; \`storeFloorMs\`, the same lines parsed and kept in a \`Map\`, is the
+fairer floor for that row.
 
 A run whose cache differs from the server's keys and resourceVersions at the end is a failed
 run, however fast. Numbers come from a machine shared with other work (see the load average),

@@ -14,6 +14,8 @@ import { NAMESPACE_INDEX } from "../src/cache/keys.ts";
 import { SharedInformerFactory } from "../src/informer/shared_informer_factory.ts";
 import { SharedIndexInformer } from "../src/informer/shared_index_informer.ts";
 import { Backoff } from "../src/watch/backoff.ts";
+import type { ListerWatcher } from "../src/watch/reflector.ts";
+import type { WatchEvent } from "../src/api/watch_event.ts";
 import { stripManagedFields } from "../src/informer/strip_managed_fields.ts";
 import {
   bodiesToText,
@@ -240,10 +242,12 @@ export async function syncInformer(
  * A long-lived pod informer for the watch, memory, relist and indexer
  * workloads: the factory's settings, except a 1 ms backoff, so that a
  * relist after a 410 starts at once rather than after the reflector's
- * 0.8 s+ backoff (which doubles with every relist). Its transform calls
- * `probe.hook` for every object the reflector receives (a function call
- * when unset), which lets the relist workload sample the live heap while a
- * list is being received.
+ * 0.8 s+ backoff (which doubles with every relist). Its lister-watcher calls
+ * `probe.hook` for every object a list page brings and, for watches opened
+ * while a probe is set, for every event (the informer skips the transform
+ * for unchanged objects, so the transform cannot count them), which lets
+ * the relist workload sample the live heap while a list is being received.
+ * Watches opened without a probe are the client's own, untouched.
  */
 export async function residentInformer(
   api: string,
@@ -252,14 +256,29 @@ export async function residentInformer(
 ): Promise<Running> {
   const client = new KubeClient({ server: api });
   const probe: Running["probe"] = { hook: undefined };
-  const informer = new SharedIndexInformer<Pod>(client.resource(pods), pods, {
+  const resource = client.resource(pods);
+  const probed = async function* (events: AsyncIterable<WatchEvent<Pod>>) {
+    for await (const event of events) {
+      probe.hook?.();
+      yield event;
+    }
+  };
+  const listerWatcher: ListerWatcher<Pod> = {
+    list: (options) => resource.list(options),
+    async *listPages(options, preparePage) {
+      for await (const page of resource.listPages(options, preparePage)) {
+        for (let i = 0; i < page.items.length; i++) probe.hook?.();
+        yield page;
+      }
+    },
+    watch: (options) =>
+      probe.hook === undefined ? resource.watch(options) : probed(resource.watch(options)),
+  };
+  const informer = new SharedIndexInformer<Pod>(listerWatcher, pods, {
     streamingList: shape === "streaming",
     pageSize: 500,
     tweakListOptions: shape === "paginated" ? pageInitialList : undefined,
-    transform: (pod) => {
-      probe.hook?.();
-      return strip ? stripManagedFields(pod) : pod;
-    },
+    transform: strip ? stripManagedFields : undefined,
     backoff: new Backoff({ initialMs: 1, maxMs: 1, jitter: 0 }),
   });
   const errors = recordErrors(informer);
