@@ -215,16 +215,19 @@ export class ResourceClient<T extends KubeObject> {
   ): AsyncGenerator<KubeList<T>, void, undefined> {
     const local = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, local.signal]) : local.signal;
-    const fetchPage = (pageOptions: ListOptions): Promise<string> => {
+    const fetchPage = (pageOptions: ListOptions): PageRequest => {
       preparePage?.(pageOptions);
-      const pending = this.#client.request({
+      const response = this.#client.request({
         path: this.#collectionPath(),
         query: listQuery(pageOptions),
         accept: this.metadataOnly ? METADATA_LIST_ACCEPT : undefined,
         signal,
-      }).then((response) => response.text());
-      pending.catch(() => {}); // awaited below, unless the consumer stops first
-      return pending;
+      });
+      const text = response.then((r) => r.text());
+      // Awaited below, unless the consumer stops first.
+      response.catch(() => {});
+      text.catch(() => {});
+      return { response, text };
     };
     const nextOptions = (token: string): ListOptions => ({
       limit: options.limit,
@@ -234,17 +237,21 @@ export class ResourceClient<T extends KubeObject> {
       signal: options.signal,
     });
     try {
-      let pending: Promise<string> | undefined = fetchPage({ ...options });
+      let pending: PageRequest | undefined = fetchPage({ ...options });
       while (pending !== undefined) {
         let text: string;
         try {
-          text = await pending;
+          text = await pending.text;
         } catch (err) {
           if (options.signal?.aborted) throw options.signal.reason;
           throw err;
         }
         const head = peekListMeta(text);
         pending = head?.continue ? fetchPage(nextOptions(head.continue)) : undefined;
+        // Parsing blocks the event loop, and with it the sending of the next
+        // request: wait until the server has answered it (it then prepares
+        // and sends the page while this one is parsed).
+        if (pending !== undefined) await pending.response.catch(() => {});
         let list: KubeList<T>;
         try {
           list = completeList(JSON.parse(text) as KubeList<T>);
@@ -603,6 +610,12 @@ export class ResourceClient<T extends KubeObject> {
       kind: object.kind ?? this.resource.kind,
     };
   }
+}
+
+/** A page request in flight: its response (headers) and its body text. */
+interface PageRequest {
+  readonly response: Promise<Response>;
+  readonly text: Promise<string>;
 }
 
 /**
