@@ -167,6 +167,8 @@ for first bytes (the server preparing a page, or the first batch of a streaming 
   burst is queued before its first byte leaves), timed from the first update notification to
   the last one of every handler. \`storeFloorMs\` in the notes is the store floor of the same
   lines: keeping every parsed object costs the garbage collector what the parse floor does not.
+  The floors are measured once per N on the 1-handler burst; the 10-handler burst changes the same
+  pods the same way (\`floorsFrom\` in the notes).
 - memory: retained heap per cached object after forced GC, against the JSON bytes of one object
   as received (or without managedFields); \`parsedMapBytesPerObject\` in the notes is the same
   figure for a plain Map of \`JSON.parse\` results.

@@ -465,7 +465,8 @@ export async function watchWorkload(
   handlers: number,
   bytesPerObject: number,
   settings: Settings,
-): Promise<Row> {
+  shared?: WatchFloors,
+): Promise<{ row: Row; floors: WatchFloors }> {
   const n = server.pods;
   const k = settings.watchEvents;
   const counts = new Array<number>(handlers).fill(0);
@@ -502,27 +503,11 @@ export async function watchWorkload(
     return ms;
   });
   for (const registration of registrations) registration.remove();
-  settings.log(`watch ${handlers} handler(s) n=${n}: replay of the last burst and floors`);
-  const url = `${server.info.api}/api/v1/pods?watch=true&resourceVersion=${fromResourceVersion}`;
-  let kept: RawFetch | undefined;
-  const drain = await timeRuns(settings.runs, async () => {
-    kept = await rawWatch(url, k, false, true);
-    return kept.ms;
-  });
-  kept = await rawWatch(url, k, true, true);
-  const lines = splitLines(kept.bodies[0]!);
-  if (lines.length !== k) problems.push(`the replay had ${lines.length} lines, not ${k}`);
-  const parse: number[] = [];
-  const store: number[] = [];
-  parseFloor(lines);
-  for (let i = 0; i < settings.runs; i++) parse.push(parseFloor(lines));
-  // The store floor is context here (the target is the parse floor): 3 runs.
-  linesStoreFloor(lines);
-  for (let i = 0; i < Math.min(3, settings.runs); i++) store.push(linesStoreFloor(lines).ms);
-  const parseSummary = summarize(parse);
+  const floors = shared ?? await watchFloors(server, fromResourceVersion, k, settings, problems);
+  const { drain, kept, parse: parseSummary, store } = floors;
   problems.push(...drainProblem(drain.median, ours.median));
   const ratio = ours.median / parseSummary.median;
-  return row({
+  const result = row({
     workload: "watch",
     n,
     shape: `${handlers} handler${handlers === 1 ? "" : "s"}`,
@@ -542,11 +527,48 @@ export async function watchWorkload(
     extra: {
       events: k,
       eventsPerSecond: (k / ours.median) * 1000,
-      storeFloorMs: summarize(store).median,
+      storeFloorMs: store.median,
       serverEmitMs,
       burstBytes: kept.bytes,
+      floorsFrom: shared ? "the 1-handler burst (same pods, same size)" : "this burst",
     },
   });
+  return { row: result, floors };
+}
+
+/** The floors of a watch burst: a bytes-only replay, and parse / parse+store of its lines. */
+export interface WatchFloors {
+  drain: Summary;
+  kept: RawFetch;
+  parse: Summary;
+  store: Summary;
+}
+
+/**
+ * Replays the burst after `fromResourceVersion` bytes-only, then times
+ * `JSON.parse` of its lines (the parse floor) and parse plus `Map.set`
+ * (the store floor, context only: 3 runs).
+ */
+async function watchFloors(
+  server: ServerProcess,
+  fromResourceVersion: string,
+  k: number,
+  settings: Settings,
+  problems: string[],
+): Promise<WatchFloors> {
+  settings.log(`watch n=${server.pods}: replay of the last burst and floors`);
+  const url = `${server.info.api}/api/v1/pods?watch=true&resourceVersion=${fromResourceVersion}`;
+  const drain = await timeRuns(settings.runs, async () => (await rawWatch(url, k, false, true)).ms);
+  const kept = await rawWatch(url, k, true, true);
+  const lines = splitLines(kept.bodies[0]!);
+  if (lines.length !== k) problems.push(`the replay had ${lines.length} lines, not ${k}`);
+  const parse: number[] = [];
+  const store: number[] = [];
+  parseFloor(lines);
+  for (let i = 0; i < settings.runs; i++) parse.push(parseFloor(lines));
+  linesStoreFloor(lines);
+  for (let i = 0; i < Math.min(3, settings.runs); i++) store.push(linesStoreFloor(lines).ms);
+  return { drain, kept, parse: summarize(parse), store: summarize(store) };
 }
 
 // ---------------------------------------------------------------------------

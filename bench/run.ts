@@ -48,6 +48,7 @@ import {
   type Settings,
   type Sizes,
   syncWorkload,
+  type WatchFloors,
   watchWorkload,
 } from "./_workloads.ts";
 
@@ -188,14 +189,20 @@ async function residentWorkloads(server: ServerProcess, sizes: Sizes): Promise<v
   if (state === undefined) return;
   try {
     if (want("watch")) {
+      // The floors are measured once per size, on the 1-handler burst: the
+      // 10-handler burst changes the same pods the same way.
+      let floors: WatchFloors | undefined;
       for (const handlers of [1, 10]) {
         const r = await attempt(
           "watch",
           n,
           `${handlers} handlers`,
-          () => watchWorkload(server, state.informer, handlers, sizes.full, settings),
+          () => watchWorkload(server, state.informer, handlers, sizes.full, settings, floors),
         );
-        if (r !== undefined) rows.push(r);
+        if (r !== undefined) {
+          rows.push(r.row);
+          floors = r.floors;
+        }
       }
     }
     if (want("relist")) {
