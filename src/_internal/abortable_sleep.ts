@@ -1,6 +1,6 @@
 /**
  * Waits `ms` milliseconds, or rejects with `signal.reason` as soon as the
- * signal aborts. The timer is cleared on abort, so nothing keeps the process
+ * signal aborts. The timer is cleared on abort, so nothing keeps the program
  * alive.
  *
  * @param ms Milliseconds to wait (negative counts as 0).

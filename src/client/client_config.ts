@@ -65,7 +65,7 @@ export interface InClusterClientOptions {
   /**
    * Reads environment variables.
    *
-   * @default {the process environment}
+   * @default {the environment of the runtime}
    */
   env?: ((name: string) => string | undefined) | undefined;
   /**

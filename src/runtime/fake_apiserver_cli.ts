@@ -25,7 +25,7 @@ export interface CliOptions {
   hostname: string;
   /** Pods to create in `default` before serving. */
   seedPods: number;
-  /** Bearer token to require. */
+  /** Bearer token that clients must send. */
   token: string | undefined;
   /** Bookmark period. */
   bookmarkIntervalMs: number | undefined;

@@ -88,7 +88,7 @@ export async function serve(
   const deno = (globalThis as { Deno?: DenoLike }).Deno;
   if (deno === undefined || typeof deno.serve !== "function") {
     throw new TypeError(
-      "serve: this runtime has no Deno.serve; use the handler in process instead",
+      "serve: this runtime has no Deno.serve; call server.fetch directly instead",
     );
   }
   if ((options.cert === undefined) !== (options.key === undefined)) {

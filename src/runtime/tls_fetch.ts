@@ -7,7 +7,7 @@
  * What `Deno.createHttpClient` cannot do, and therefore what
  * {@linkcode createTlsFetch} refuses rather than pretends to do:
  * - skip certificate verification for one client (`insecure-skip-tls-verify`);
- *   Deno only offers the process-wide `--unsafely-ignore-certificate-errors`
+ *   Deno only offers the global `--unsafely-ignore-certificate-errors`
  *   flag;
  * - verify the server under another name than the URL's host
  *   (`tls-server-name`).

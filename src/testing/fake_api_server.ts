@@ -1,6 +1,6 @@
 /**
- * {@linkcode FakeApiServer}: an in-memory kube-apiserver for tests, usable in
- * process through {@linkcode FakeApiServer.fetch} or over real HTTP through
+ * {@linkcode FakeApiServer}: an in-memory kube-apiserver for tests, usable
+ * without a port through {@linkcode FakeApiServer.fetch} or over real HTTP through
  * {@linkcode FakeApiServer.start}.
  *
  * @module
@@ -40,7 +40,7 @@ import { failure, internalError, resourceNotFound, StatusError, unauthorized } f
  * The base URL of a server that is not listening (never resolved: requests
  * reach it through {@linkcode FakeApiServer.fetch}).
  *
- * @example Recognising an in-process server
+ * @example Recognising an in-memory server
  * ```ts
  * import { FakeApiServer, IN_PROCESS_URL } from "./fake_api_server.ts";
  * const server = new FakeApiServer();
@@ -182,7 +182,7 @@ export interface FakeWriteOptions {
  * resourceVersion semantics, pagination snapshots, selectors, bookmarks,
  * streaming lists and 410s; discovery for kubectl; fault injection.
  *
- * @example In process
+ * @example In memory
  * ```ts
  * import { FakeApiServer } from "./fake_api_server.ts";
  * import { pods } from "../api/resources.ts";
@@ -224,7 +224,7 @@ export class FakeApiServer {
 
   /**
    * Creates a server that is not listening; use {@linkcode FakeApiServer.fetch}
-   * or {@linkcode FakeApiServer.client} in process, or
+   * or {@linkcode FakeApiServer.client} in memory, or
    * {@linkcode FakeApiServer.start} to listen.
    *
    * @param options Behaviour and limits.
@@ -290,7 +290,7 @@ export class FakeApiServer {
   }
 
   /**
-   * Base URL: the listening address, or `http://fake-apiserver.invalid` in process.
+   * Base URL: the listening address, or `http://fake-apiserver.invalid` in memory.
    *
    * @example Reading the address
    * ```ts
@@ -306,7 +306,7 @@ export class FakeApiServer {
   /**
    * The server as a fetch handler; works whether or not it listens.
    *
-   * @example Handling a request in process
+   * @example Handling a request in memory
    * ```ts
    * import { FakeApiServer } from "./fake_api_server.ts";
    * const server = new FakeApiServer();
@@ -346,7 +346,7 @@ export class FakeApiServer {
 
   /**
    * A {@linkcode KubeClient} bound to this server: over HTTP when listening
-   * (with the token if auth is on), else in process. For HTTPS pass a
+   * (with the token if auth is on), else in memory. For HTTPS pass a
    * `fetch` that trusts the certificate.
    *
    * @param overrides Client options to override.

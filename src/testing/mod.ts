@@ -1,6 +1,6 @@
 /**
  * Test helpers: {@linkcode FakeApiServer}, an in-memory kube-apiserver that
- * kubesnap's own tests and your tests run against, in process or over HTTP.
+ * kubesnap's own tests and your tests run against, in memory or over HTTP.
  *
  * @example Quick start
  * ```ts
