@@ -12,6 +12,7 @@
  * @module
  */
 
+import { seededRandom } from "../src/_internal/seeded_random.ts";
 import type { ManagedFieldsEntry, ObjectMeta } from "../src/api/meta.ts";
 import type { Container, ContainerStatus, Pod } from "../src/api/core_v1.ts";
 
@@ -41,18 +42,6 @@ const APPS = ["web", "api", "worker", "cache", "gateway", "billing", "search", "
 const TEAMS = ["payments", "platform", "growth", "data", "identity"] as const;
 const ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] as const;
 const BASE_TIME_MS = Date.UTC(2024, 4, 14, 9, 30, 0);
-
-/** mulberry32: a tiny, fast, deterministic 32-bit PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T;
@@ -339,7 +328,9 @@ function managedFields(created: number, started: number): ManagedFieldsEntry[] {
 export function generatePod(index: number, options: GeneratePodOptions = {}): Pod {
   const namespace = options.namespace ?? "default";
   const seed = options.seed ?? 1;
-  const random = prng(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35));
+  const random = seededRandom(
+    Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35),
+  );
   const app = pick(random, APPS);
   const team = pick(random, TEAMS);
   const zone = pick(random, ZONES);

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { seededRandom } from "./random.ts";
 import { KubeError } from "../../src/api/errors.ts";
 import type { KubeObject } from "../../src/api/meta.ts";
 import type { Indexer } from "../../src/cache/indexer.ts";
@@ -38,18 +39,6 @@ export function obj(
   const metadata: { name: string; namespace?: string } = { name };
   if (namespace !== undefined) metadata.namespace = namespace;
   return { metadata, spec };
-}
-
-/** A small deterministic PRNG (mulberry32), so random sequences are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function sortedKeys(objects: readonly KubeObject[]): string[] {
