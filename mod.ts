@@ -298,7 +298,13 @@ export type {
 } from "./src/api/watch_event.ts";
 export { decodeWatchStream, WatchDecoder, WatchDecoderStream } from "./src/watch/watch_decoder.ts";
 export type { WatchDecoderOptions } from "./src/watch/watch_decoder.ts";
-export { Reflector, VeryShortWatchError, WatchIdleError } from "./src/watch/reflector.ts";
+export {
+  IncompleteStreamingListError,
+  Reflector,
+  VeryShortWatchError,
+  WatchIdleError,
+  WatchWithoutProgressError,
+} from "./src/watch/reflector.ts";
 export type {
   ListerWatcher,
   ReflectorBookmarkEvent,

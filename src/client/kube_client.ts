@@ -60,6 +60,8 @@ export interface KubeRequest {
   contentType?: string | undefined;
   /** `Accept` header. @default {"application/json"} */
   accept?: string | undefined;
+  /** `Accept-Encoding` header. @default {whatever the runtime's fetch sends} */
+  acceptEncoding?: string | undefined;
   /** Aborts the request. */
   signal?: AbortSignal | undefined;
 }
@@ -313,6 +315,9 @@ export class KubeClient {
     for (let attempt = 0;; attempt++) {
       const headers = new Headers(this.#headers);
       headers.set("Accept", request.accept ?? "application/json");
+      if (request.acceptEncoding !== undefined) {
+        headers.set("Accept-Encoding", request.acceptEncoding);
+      }
       headers.set("User-Agent", this.#userAgent);
       if (body !== undefined) {
         headers.set("Content-Type", request.contentType ?? "application/json");

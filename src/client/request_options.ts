@@ -55,6 +55,14 @@ export interface WatchOptions extends RequestOptions, SelectorOptions {
   timeoutSeconds?: number | undefined;
   /** Largest accepted event line in bytes. @default {16777216} */
   maxLineBytes?: number | undefined;
+  /**
+   * Let the server compress the stream (`Accept-Encoding: gzip`). Off by default: a
+   * kube-apiserver 1.37 with `WatchListCompression` can end a gzip-encoded streaming list
+   * without finishing the gzip stream, and `fetch` then drops its last events (the end
+   * bookmark among them). Runtimes that forbid the header (browsers) ignore the setting.
+   * @default {false}
+   */
+  compression?: boolean | undefined;
 }
 
 /** Options of create, replace and patch. */

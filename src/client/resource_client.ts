@@ -382,6 +382,7 @@ export class ResourceClient<T extends KubeObject> {
       path: this.#collectionPath(),
       query: watchQuery(options),
       accept: this.metadataOnly ? METADATA_ACCEPT : undefined,
+      acceptEncoding: options.compression ? "gzip" : "identity",
       signal: options.signal,
     });
     if (!response.body) return;

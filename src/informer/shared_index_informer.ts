@@ -39,7 +39,7 @@ export interface SharedIndexInformerOptions<T> {
   tweakListOptions?: ((options: ListOptions | WatchOptions) => void) | undefined;
   /** Page size of LIST requests. @default {500} */
   pageSize?: number | undefined;
-  /** Try a streaming list first. @default {true} */
+  /** Try a streaming list first (slower than LIST pages on a real kube-apiserver 1.37). @default {false} */
   streamingList?: boolean | undefined;
   /** Watch timeouts are random in [min, 2 min) seconds. @default {300} */
   minWatchTimeoutSeconds?: number | undefined;

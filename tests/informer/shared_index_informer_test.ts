@@ -330,7 +330,7 @@ Deno.test("SharedIndexInformer uses streaming lists when the server has them and
   for (const streamingLists of [true, false]) {
     const server = new FakeApiServer({ streamingLists });
     server.create(pods, pod("a"));
-    const { informer, errors, stop } = setup(server);
+    const { informer, errors, stop } = setup(server, { streamingList: true });
     await informer.waitForSync();
     assertEquals(informer.indexer.listKeys(), ["default/a"]);
     const verbs = server.requests.filter((r) => r.resource === "pods").map((r) => r.verb);
@@ -493,19 +493,18 @@ Deno.test("SharedIndexInformer for a resource the server does not serve reports 
   informer.setWatchErrorHandler((e) => errors.push(e));
   const ac = new AbortController();
   const running = informer.run(ac.signal);
+  await waitFor(() => errors.length === 1);
+  assertEquals(errors.map((e) => [(e.error as ApiError).code, e.recovery]), [[404, "relist"]]);
+  // Each failed LIST is followed by a growing backoff: no hot loop.
+  await clock.advance(errors[0]!.delayMs - 1);
+  assertEquals(errors.length, 1, "no request before the backoff ends");
+  await clock.advance(1);
   await waitFor(() => errors.length === 2);
-  assertEquals(errors.map((e) => [(e.error as ApiError).code, e.recovery]), [
-    [404, "fallback-to-list"],
-    [404, "relist"],
-  ]);
-  // Each cycle tries a streaming list, falls back to LIST, then backs off: no hot loop.
-  await clock.advance(errors[1]!.delayMs);
-  await waitFor(() => errors.length === 4);
-  assertEquals(errors.slice(2).map((e) => e.recovery), ["fallback-to-list", "relist"]);
-  assert(errors[3]!.delayMs > errors[1]!.delayMs, "the backoff grows");
+  assertEquals(errors.map((e) => e.recovery), ["relist", "relist"]);
+  assert(errors[1]!.delayMs > errors[0]!.delayMs, "the backoff grows");
   server.register(widgets);
   server.create(widgets, { metadata: { name: "w", namespace: "default" } });
-  await clock.advance(errors[3]!.delayMs);
+  await clock.advance(errors[1]!.delayMs);
   assertEquals(await informer.waitForSync(), true);
   assertEquals(informer.indexer.listKeys(), ["default/w"]);
   ac.abort();

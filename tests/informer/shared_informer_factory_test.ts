@@ -47,7 +47,8 @@ Deno.test("SharedInformerFactory starts informers, waits for their caches and sh
   factory.start(ac.signal);
   assertEquals((await factory.waitForCacheSync(ac.signal)).get(rsInformer), true);
 
-  const listsBefore = server.requests.filter((r) => r.resource === "pods").length;
+  const listsBefore = server.requests.filter((r) => r.resource === "pods" && r.verb === "list")
+    .length;
   assertEquals(listsBefore, 1, "starting twice did not start the pods informer twice");
   await factory.shutdown();
   assert(podInformer.isStopped() && serviceInformer.isStopped() && rsInformer.isStopped());

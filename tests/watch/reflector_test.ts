@@ -5,6 +5,7 @@ import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent } from "../../src/api/wa
 import { metaNamespaceKey } from "../../src/cache/keys.ts";
 import type { ListOptions, WatchOptions } from "../../src/client/request_options.ts";
 import {
+  IncompleteStreamingListError,
   Reflector,
   type ReflectorEvent,
   type ReflectorOptions,
@@ -12,6 +13,7 @@ import {
   type SyncState,
   VeryShortWatchError,
   WatchIdleError,
+  WatchWithoutProgressError,
 } from "../../src/watch/reflector.ts";
 import { assert, assertEquals, assertStrictEquals } from "../_helpers/assert.ts";
 import { FakeClock } from "../_helpers/fake_clock.ts";
@@ -63,8 +65,7 @@ const reset = (): TransportError => new TransportError("connection reset");
 
 /** The options of the first page of a LIST. */
 function firstPage(resourceVersion: string | undefined): ListOptions {
-  if (resourceVersion === undefined) return { limit: 500 };
-  if (resourceVersion === "0") return { limit: 500, resourceVersion };
+  if (resourceVersion === undefined || resourceVersion === "") return { limit: 500 };
   return { limit: 500, resourceVersion, resourceVersionMatch: "NotOlderThan" };
 }
 
@@ -203,7 +204,7 @@ function start(
 // ---------------------------------------------------------------------------
 // Initial LIST and the first watch
 
-Deno.test("Reflector without streaming lists pages from resourceVersion 0, replaces, then watches from the list RV", async () => {
+Deno.test('Reflector without streaming lists pages a consistent read (RV ""), replaces, then watches from the list RV', async () => {
   const h = start();
   h.lw.queueList(
     listPage([pod("a"), pod("b")], { resourceVersion: "10", continue: "t1" }),
@@ -212,7 +213,7 @@ Deno.test("Reflector without streaming lists pages from resourceVersion 0, repla
   );
   await h.clock.flush();
   assertEquals(h.lw.requests, [
-    { verb: "list", options: { limit: 500, resourceVersion: "0" } },
+    { verb: "list", options: { limit: 500 } },
     { verb: "list", options: { limit: 500, continue: "t1" } },
     { verb: "list", options: { limit: 500, continue: "t2" } },
     {
@@ -233,7 +234,7 @@ Deno.test("Reflector honours pageSize on every page", async () => {
     listPage([pod("c")], { resourceVersion: "10" }),
   );
   await h.clock.flush();
-  assertEquals(h.lw.lists, [{ limit: 2, resourceVersion: "0" }, { limit: 2, continue: "t1" }]);
+  assertEquals(h.lw.lists, [{ limit: 2 }, { limit: 2, continue: "t1" }]);
   await h.stop();
 });
 
@@ -270,8 +271,15 @@ Deno.test("Reflector sends its label and field selectors on every list page and 
 // ---------------------------------------------------------------------------
 // Streaming list
 
-Deno.test('Reflector with streaming lists on by default starts with a sendInitialEvents watch at RV ""', async () => {
+Deno.test("Reflector lists pages by default, without streaming lists", async () => {
   const h = start({ streamingList: undefined });
+  await h.clock.flush();
+  assertEquals(h.lw.requests, [{ verb: "list", options: firstPage("") }]);
+  await h.stop();
+});
+
+Deno.test('Reflector with streaming lists on starts with a sendInitialEvents watch at RV ""', async () => {
+  const h = start({ streamingList: true });
   await h.clock.flush();
   assertEquals(h.lw.requests, [{ verb: "watch", options: streamWatch("") }]);
   await h.stop();
@@ -337,7 +345,7 @@ Deno.test("Reflector falls back to LIST when the streaming list is refused with 
   await h.clock.flush();
   assertEquals(h.lw.requests, [
     { verb: "watch", options: streamWatch("") },
-    { verb: "list", options: firstPage("0") },
+    { verb: "list", options: firstPage("") },
     { verb: "watch", options: plainWatch("10") },
   ]);
   assertEquals(h.summary(), [failed("ApiError", "fallback-to-list", 0), replaced(["a"], "10")]);
@@ -362,19 +370,22 @@ Deno.test("Reflector falls back to LIST when the streaming list is refused with 
   await h.stop();
 });
 
-Deno.test("Reflector falls back to LIST for one cycle after a streaming list fails with 500, then streams again", async () => {
+Deno.test("Reflector backs off and falls back to LIST for one cycle after a streaming list fails with 500, then streams again", async () => {
   const h = start({ streamingList: true });
   const failure = ApiError.fromStatus({ code: 500, reason: "InternalError", message: "etcd" });
   h.lw.queueWatch().refuse(failure);
   h.lw.queueList(listPage([pod("a", "3")], { resourceVersion: "10" }));
   const watch = h.lw.queueWatch();
   await h.clock.flush();
-  assertEquals(h.summary(), [failed("ApiError", "fallback-to-list", 0), replaced(["a"], "10")]);
+  assertEquals(h.summary(), [failed("ApiError", "fallback-to-list", 800)]);
+  assertEquals(h.lw.lists, [], "no LIST before the backoff");
+  await h.clock.advance(800);
+  assertEquals(h.summary(), [failed("ApiError", "fallback-to-list", 800), replaced(["a"], "10")]);
 
   // A later relist (after an expired watch) tries the streaming list again, at the last RV.
   const restream = h.lw.queueWatch();
   watch.push(modified("a", "11"), errorEvent({ code: 410, reason: "Expired" }));
-  await h.clock.advance(800);
+  await h.clock.advance(1600);
   assertEquals(h.lw.requests.slice(3), [{ verb: "watch", options: streamWatch("11") }]);
   restream.push(added("a", "12"), endBookmark("13"));
   await h.clock.flush();
@@ -393,6 +404,8 @@ Deno.test('Reflector.step retries a streaming list refused with 410 at once from
     lastSyncResourceVersion: "42",
     resourceVersionUnavailable: false,
     streaming: "untried",
+    streamingFailures: 0,
+    streamingPausedUntil: 0,
   };
 
   const first = await reflector.step(
@@ -430,31 +443,97 @@ Deno.test("Reflector backs off and retries the streaming list after a 429", asyn
   await h.stop();
 });
 
-Deno.test("Reflector restarts the streaming list with fresh state when the stream ends before the end bookmark", async () => {
+Deno.test("Reflector backs off, reports and restreams with fresh state when a streaming list ends before its end bookmark", async () => {
   const h = start({ streamingList: true });
   const first = h.lw.queueWatch().push(added("a", "5"), added("b", "6")).end();
   const second = h.lw.queueWatch().push(added("b", "7"), endBookmark("8"));
   await h.clock.flush();
+  assertEquals(
+    h.lw.requests.map((r) => r.options),
+    [streamWatch("")],
+    "no request before the backoff",
+  );
+  await h.clock.advance(800);
   assertEquals(h.lw.requests.map((r) => r.options), [streamWatch(""), streamWatch("")]);
-  assertEquals(h.summary(), [replaced(["b"], "8", true)]);
+  assertEquals(h.summary(), [
+    failed("IncompleteStreamingListError", "restream", 800),
+    replaced(["b"], "8", true),
+  ]);
+  const error = h.events[0];
+  assert(error?.type === "error" && error.error instanceof IncompleteStreamingListError);
+  assertEquals(error.error.events, 2);
   assert(first.closed);
   assertEquals(second.closed, false);
-  assertEquals(h.clock.sleeps, []);
+  assertEquals(h.clock.sleeps, [800]);
   await h.stop();
 });
 
-Deno.test("Reflector falls back to LIST when a streaming list ends within a second without any event", async () => {
+Deno.test("Reflector treats a streaming list that breaks before its end bookmark like one that ends", async () => {
   const h = start({ streamingList: true });
-  h.lw.queueWatch();
-  h.lw.queueList(listPage([pod("a", "3")], { resourceVersion: "10" }));
-  await h.clock.advance(999);
-  h.lw.watches[0]?.end();
-  await h.clock.flush();
+  h.lw.queueWatch().push(added("a", "5")).fail(reset());
+  h.lw.queueWatch().push(added("a", "7"), endBookmark("8"));
+  await h.clock.advance(800);
   assertEquals(h.summary(), [
-    failed("VeryShortWatchError", "fallback-to-list", 0),
+    failed("IncompleteStreamingListError", "restream", 800),
+    replaced(["a"], "8", true),
+  ]);
+  const error = h.events[0];
+  assert(error?.type === "error" && error.error instanceof IncompleteStreamingListError);
+  assert(error.error.cause instanceof TransportError);
+  await h.stop();
+});
+
+Deno.test("Reflector lists pages for ten minutes after two streaming lists in a row end before their end bookmark", async () => {
+  const h = start({ streamingList: true, idleTimeoutMs: 3_600_000 });
+  // What a real server does when the gzip stream of a streaming list is cut: one event, then the end.
+  h.lw.queueWatch().push(added("a", "5")).end();
+  h.lw.queueWatch().push(added("a", "5")).end();
+  h.lw.queueList(listPage([pod("a", "5")], { resourceVersion: "10" }));
+  const watch = h.lw.queueWatch();
+  await h.clock.advance(800 + 1600);
+  assertEquals(h.summary(), [
+    failed("IncompleteStreamingListError", "restream", 800),
+    failed("IncompleteStreamingListError", "fallback-to-list", 1600),
     replaced(["a"], "10"),
   ]);
-  assertEquals(h.lw.requests.map((r) => r.verb), ["watch", "list", "watch"]);
+  assertEquals(h.lw.requests.map((r) => r.verb), ["watch", "watch", "list", "watch"]);
+
+  // A relist within the pause lists pages again.
+  watch.push(errorEvent({ code: 410, reason: "Expired" }));
+  h.lw.queueList(listPage([pod("a", "5")], { resourceVersion: "20" }));
+  const second = h.lw.queueWatch();
+  await h.clock.advance(3200);
+  assertEquals(h.lw.requests.map((r) => r.verb), [
+    "watch",
+    "watch",
+    "list",
+    "watch",
+    "list",
+    "watch",
+  ]);
+
+  // After the pause, a relist tries the streaming list again.
+  await h.clock.advance(10 * 60_000);
+  h.lw.queueWatch().push(added("a", "21"), endBookmark("22"));
+  second.push(errorEvent({ code: 410, reason: "Expired" }));
+  await h.clock.advance(60_000);
+  assertEquals(h.lw.requests.at(-1)?.options, streamWatch("20"));
+  assertEquals(h.summary().at(-1), replaced(["a"], "22", true));
+  await h.stop();
+});
+
+Deno.test("Reflector never sends more than one request per backoff while streaming lists keep ending early", async () => {
+  const h = start({ streamingList: true });
+  for (let i = 0; i < 40; i++) h.lw.queueWatch().push(added("a", "5")).end();
+  for (let i = 0; i < 40; i++) h.lw.queueList(listPage([pod("a", "5")], { resourceVersion: "10" }));
+  for (let i = 0; i < 40; i++) h.lw.queueWatch().end();
+  await h.clock.advance(5 * 60_000);
+  const requests = h.lw.requests.length;
+  const waits = h.clock.sleeps.length;
+  // Only a successful LIST (progress) is followed by a request without a wait: its watch.
+  const lists = h.lw.requests.filter((r) => r.verb === "list").length;
+  assert(requests <= waits + lists + 1, `${requests} requests, ${lists} lists, ${waits} waits`);
+  assert(requests < 40, `${requests} requests in 5 minutes`);
   await h.stop();
 });
 
@@ -469,7 +548,7 @@ Deno.test("Reflector falls back to LIST when a streaming list goes silent for st
   assert(stream.closed);
   assert(stream.signal?.reason instanceof WatchIdleError);
   assertEquals(h.summary(), [failed("WatchIdleError", "fallback-to-list", 0)]);
-  assertEquals(h.lw.lists, [firstPage("0")]);
+  assertEquals(h.lw.lists, [firstPage("")]);
   await h.stop();
 });
 
@@ -478,8 +557,9 @@ Deno.test("Reflector falls back to LIST when a streaming list sends nothing at a
   const stream = h.lw.queueWatch();
   await h.clock.advance(10_000);
   assert(stream.closed);
-  assertEquals(h.summary(), [failed("WatchIdleError", "fallback-to-list", 0)]);
-  assertEquals(h.lw.lists, [firstPage("0")]);
+  assertEquals(h.summary(), [failed("WatchIdleError", "fallback-to-list", 800)]);
+  await h.clock.advance(800);
+  assertEquals(h.lw.lists, [firstPage("")]);
   await h.stop();
 });
 
@@ -542,15 +622,58 @@ Deno.test("Reflector re-watches at once from the last RV after a watch that deli
   await h.stop();
 });
 
-Deno.test("Reflector re-watches at once after an empty watch that lasted a second", async () => {
+Deno.test("Reflector backs off and re-watches after an empty watch that ends sooner than 30 s", async () => {
   const h = start();
   await listed(h);
   await h.clock.advance(1000);
   h.lw.lastWatch?.end();
   await h.clock.flush();
+  assertEquals(h.summary(), [
+    replaced(["a"], "10"),
+    failed("WatchWithoutProgressError", "rewatch", 800),
+  ]);
+  assertEquals(h.lw.requests.length, 2, "no request before the backoff");
+  await h.clock.advance(800);
+  assertEquals(h.lw.requests.slice(1).map((r) => r.options), [plainWatch("10"), plainWatch("10")]);
+  await h.stop();
+});
+
+Deno.test("Reflector backs off when watches keep ending after bookmarks that repeat the same resourceVersion", async () => {
+  const h = start();
+  await listed(h);
+  h.lw.lastWatch?.push(bookmark("10")).end();
+  await h.clock.flush();
+  assertEquals(h.summary().slice(1), [
+    { type: "bookmark", resourceVersion: "10" },
+    failed("WatchWithoutProgressError", "rewatch", 800),
+  ]);
+  await h.stop();
+});
+
+Deno.test("Reflector re-watches at once after an empty watch that lasted 30 s", async () => {
+  const h = start();
+  await listed(h);
+  await h.clock.advance(30_000);
+  h.lw.lastWatch?.end();
+  await h.clock.flush();
   assertEquals(h.lw.requests.slice(1).map((r) => r.options), [plainWatch("10"), plainWatch("10")]);
   assertEquals(h.summary(), [replaced(["a"], "10")]);
   assertEquals(h.clock.sleeps, []);
+  await h.stop();
+});
+
+Deno.test("Reflector backs off after a watch breaks before any progress", async () => {
+  const h = start();
+  await listed(h);
+  h.lw.lastWatch?.push(bookmark("10")).fail(reset());
+  await h.clock.flush();
+  assertEquals(h.summary().slice(1), [
+    { type: "bookmark", resourceVersion: "10" },
+    failed("WatchWithoutProgressError", "rewatch", 800),
+  ]);
+  const error = h.events[2];
+  assert(error?.type === "error" && error.error instanceof WatchWithoutProgressError);
+  assert(error.error.cause instanceof TransportError);
   await h.stop();
 });
 
@@ -567,7 +690,7 @@ Deno.test("Reflector backs off and relists after a watch that ends within a seco
   await h.clock.advance(799);
   assertEquals(h.lw.lists.length, 1);
   await h.clock.advance(1);
-  assertEquals(h.lw.lists, [firstPage("0"), firstPage("10")]);
+  assertEquals(h.lw.lists, [firstPage(""), firstPage("10")]);
   await h.stop();
 });
 
@@ -597,7 +720,7 @@ Deno.test('Reflector backs off after an in-stream 410, relists at the last RV, a
 
   await h.clock.advance(800);
   assertEquals(h.lw.lists, [
-    firstPage("0"),
+    firstPage(""),
     { limit: 500, resourceVersion: "12", resourceVersionMatch: "NotOlderThan" },
     { limit: 500 },
   ]);
@@ -614,7 +737,7 @@ Deno.test("Reflector backs off and relists at the last RV when the watch request
   await h.clock.flush();
   assertEquals(h.summary(), [replaced(["a"], "10"), failed("ExpiredError", "relist", 800)]);
   await h.clock.advance(800);
-  assertEquals(h.lw.lists, [firstPage("0"), firstPage("10")]);
+  assertEquals(h.lw.lists, [firstPage(""), firstPage("10")]);
   await h.stop();
 });
 
@@ -662,7 +785,7 @@ Deno.test("Reflector backs off and relists after an in-stream 500 ERROR", async 
   await h.clock.flush();
   assertEquals(h.summary().slice(1), [failed("ApiError", "relist", 800)]);
   await h.clock.advance(800);
-  assertEquals(h.lw.lists, [firstPage("0"), firstPage("10")]);
+  assertEquals(h.lw.lists, [firstPage(""), firstPage("10")]);
   await h.stop();
 });
 
@@ -673,7 +796,7 @@ Deno.test("Reflector backs off and relists when the watch request fails with ano
   await h.clock.flush();
   assertEquals(h.summary(), [replaced(["a"], "10"), failed("ApiError", "relist", 800)]);
   await h.clock.advance(800);
-  assertEquals(h.lw.lists, [firstPage("0"), firstPage("10")]);
+  assertEquals(h.lw.lists, [firstPage(""), firstPage("10")]);
   await h.stop();
 });
 
@@ -689,7 +812,7 @@ Deno.test("Reflector backs off and relists after an undecodable watch stream", a
   ]);
   assert(watch?.closed);
   await h.clock.advance(800);
-  assertEquals(h.lw.lists, [firstPage("0"), firstPage("11")]);
+  assertEquals(h.lw.lists, [firstPage(""), firstPage("11")]);
   await h.stop();
 });
 
@@ -765,7 +888,7 @@ Deno.test("Reflector turns a watch event object without metadata.name into an er
   assert(watch?.closed);
   assertEquals(h.reflector.lastSyncResourceVersion, "10");
   await h.clock.advance(800);
-  assertEquals(h.lw.lists, [firstPage("0"), firstPage("10")]);
+  assertEquals(h.lw.lists, [firstPage(""), firstPage("10")]);
   await h.stop();
 });
 
@@ -800,9 +923,9 @@ Deno.test("Reflector restarts a LIST from page one at once when page two's conti
   );
   await h.clock.flush();
   assertEquals(h.lw.requests.map((r) => r.options), [
-    firstPage("0"),
+    firstPage(""),
     { limit: 500, continue: "t1" },
-    firstPage("0"),
+    firstPage(""),
     { limit: 500, continue: "t2" },
     plainWatch("11"),
   ]);
@@ -834,9 +957,9 @@ Deno.test("Reflector backs off when the continue token expires a second time in 
   assertEquals(h.lw.lists.length, 4);
   await h.clock.advance(1);
   assertEquals(h.lw.lists.slice(4), [
-    firstPage("0"),
+    firstPage(""),
     { limit: 500, continue: "t3" },
-    firstPage("0"),
+    firstPage(""),
   ]);
   assertEquals(h.summary().slice(2), [failed("ExpiredError", "relist", 0), replaced(["b"], "13")]);
   await h.stop();
@@ -854,7 +977,7 @@ Deno.test("Reflector reports a failed LIST and lists again after the backoff", a
   assertEquals(h.lw.lists.length, 1);
   h.lw.queueList(listPage([pod("a", "3")], { resourceVersion: "10" }));
   await h.clock.advance(1);
-  assertEquals(h.lw.lists, [firstPage("0"), firstPage("0")]);
+  assertEquals(h.lw.lists, [firstPage(""), firstPage("")]);
   assertEquals(h.summary().slice(1), [replaced(["a"], "10")]);
   await h.stop();
 });
@@ -873,7 +996,7 @@ Deno.test("Reflector keeps retrying a forbidden LIST with growing delays capped 
   }
   assertEquals(h.clock.sleeps, expected);
   assertEquals(h.lw.lists.length, expected.length + 1);
-  assert(h.lw.lists.every((l) => l.resourceVersion === "0"));
+  assert(h.lw.lists.every((l) => l.resourceVersion === undefined));
   await h.stop();
 });
 
@@ -890,7 +1013,7 @@ Deno.test('Reflector relists from RV "" at once when a LIST at a specific RV is 
     internal(),
   );
   await h.clock.advance(800);
-  assertEquals(h.lw.lists, [firstPage("0"), firstPage("10"), firstPage(undefined)]);
+  assertEquals(h.lw.lists, [firstPage(""), firstPage("10"), firstPage(undefined)]);
   assertEquals(h.summary().slice(1), [
     failed("ApiError", "relist", 800),
     failed("ApiError", "relist", 0),
@@ -977,7 +1100,7 @@ Deno.test("Reflector calls tweakListOptions once on every list page, streaming l
   );
   await h.clock.advance(1000);
   h.lw.lastWatch?.end();
-  await h.clock.flush();
+  await h.clock.advance(800);
   assertEquals(h.lw.requests.map((r) => r.verb), ["watch", "list", "list", "watch", "watch"]);
   assertEquals(received, Array(5).fill("app=web"), "each request gets fresh options");
   for (const request of h.lw.requests) {
@@ -1046,4 +1169,15 @@ Deno.test("Reflector.run closes the open watch when the consumer stops iterating
   assertEquals(seen, ["replace", "ADDED"]);
   assert(watch.closed);
   assertEquals(clock.pendingTimers, 0);
+});
+
+Deno.test("Reflector backs off when a new watch with a short idleTimeoutMs stays silent before its first event", async () => {
+  const h = start({ idleTimeoutMs: 5_000 });
+  await listed(h);
+  await h.clock.advance(5_000);
+  assertEquals(h.summary().slice(1), [failed("WatchIdleError", "rewatch", 800)]);
+  assertEquals(h.lw.watches.length, 1, "no watch before the backoff");
+  await h.clock.advance(800);
+  assertEquals(h.lw.watches.map((w) => w.options), [plainWatch("10"), plainWatch("10")]);
+  await h.stop();
 });
