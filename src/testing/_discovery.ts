@@ -7,7 +7,59 @@
  * @module
  */
 
+import { defineResource, type ResourceDescriptor } from "../api/resource.ts";
 import type { ResourceTable } from "./_object_store.ts";
+
+/**
+ * Kinds the fake serves beyond the typed built-ins of `src/api/resources.ts`,
+ * so that each `kubectl create <kind>` generator has a resource to write to.
+ * Names, short names and subresources are those of a real kube-apiserver's
+ * discovery.
+ */
+export const FAKE_ONLY_RESOURCES: readonly ResourceDescriptor[] = Object.freeze([
+  defineResource({
+    version: "v1",
+    kind: "ServiceAccount",
+    plural: "serviceaccounts",
+    namespaced: true,
+    shortNames: ["sa"],
+    subresources: [],
+  }),
+  defineResource({
+    version: "v1",
+    kind: "ResourceQuota",
+    plural: "resourcequotas",
+    namespaced: true,
+    shortNames: ["quota"],
+  }),
+  ...["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"].map((kind) =>
+    defineResource({
+      group: "rbac.authorization.k8s.io",
+      version: "v1",
+      kind,
+      plural: `${kind.toLowerCase()}s`,
+      namespaced: !kind.startsWith("Cluster"),
+      subresources: [],
+    })
+  ),
+  defineResource({
+    group: "scheduling.k8s.io",
+    version: "v1",
+    kind: "PriorityClass",
+    plural: "priorityclasses",
+    namespaced: false,
+    shortNames: ["pc"],
+    subresources: [],
+  }),
+  defineResource({
+    group: "policy",
+    version: "v1",
+    kind: "PodDisruptionBudget",
+    plural: "poddisruptionbudgets",
+    namespaced: true,
+    shortNames: ["pdb"],
+  }),
+]);
 
 const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 

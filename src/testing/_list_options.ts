@@ -15,12 +15,21 @@ import { type LabelMatcher, parseLabelSelector } from "../api/label_selector.ts"
 import type { ResourceDescriptor } from "../api/resource.ts";
 import {
   badRequest,
+  failure,
   type FieldError,
   forbiddenField,
   invalidListOptions,
   notSupportedField,
   StatusError,
 } from "./_status.ts";
+
+/** Kinds outside the core group whose field selectors have their own conversion function. */
+const OWN_FIELD_LABEL_CONVERSIONS: ReadonlySet<string> = new Set([
+  "ReplicaSet",
+  "Job",
+  "CertificateSigningRequest",
+  "Event",
+]);
 
 /** Parsed, validated list/watch options. */
 export interface ListOptions {
@@ -81,6 +90,37 @@ export function parseResourceVersion(value: string): number {
     );
   }
   return Number(value);
+}
+
+/**
+ * kube-apiserver's wording (apimachinery `labels/selector.go`) of the two parse errors tests
+ * meet most: a token where an operator belongs, and one where a value belongs.
+ */
+function labelParseMessage(message: string): string {
+  const found = /found '([^']*)', expected (one of|a label value)/.exec(message);
+  if (found === null) return message;
+  return found[2] === "one of"
+    ? `found '${found[1]}', expected: in, notin, =, ==, !=, gt, lt`
+    : `found '${found[1]}', expected: identifier`;
+}
+
+/**
+ * A watch gets the parse error as an untyped 500 (the watch cache reports it as an internal
+ * error, without reason), a list the 400 of {@linkcode parseResourceVersion}.
+ */
+function watchAwareResourceVersion(value: string, watch: boolean): number {
+  try {
+    return parseResourceVersion(value);
+  } catch (err) {
+    if (!watch || !(err instanceof StatusError)) throw err;
+    const status = failure(
+      500,
+      "",
+      (err.status.message ?? "").replace(/^invalid resource version: /, ""),
+    );
+    delete status.reason;
+    throw new StatusError(status);
+  }
 }
 
 /** Context the validation needs. */
@@ -176,7 +216,7 @@ export function parseListOptions(
   }
   if (errors.length > 0) throw new StatusError(invalidListOptions(errors));
 
-  const rv = resourceVersion === "" ? undefined : parseResourceVersion(resourceVersion);
+  const rv = resourceVersion === "" ? undefined : watchAwareResourceVersion(resourceVersion, watch);
 
   let labelSelector: LabelMatcher | undefined;
   const labelText = params.get("labelSelector");
@@ -187,7 +227,9 @@ export function parseListOptions(
     } catch (err) {
       throw new StatusError(
         badRequest(
-          `unable to parse requirement: ${err instanceof Error ? err.message : String(err)}`,
+          `unable to parse requirement: ${
+            labelParseMessage(err instanceof Error ? err.message : String(err))
+          }`,
         ),
       );
     }
@@ -200,13 +242,26 @@ export function parseListOptions(
     try {
       matcher = parseFieldSelector(fieldText);
     } catch (err) {
+      const term = fieldText.split(",").find((t) => !t.includes("="));
       throw new StatusError(
-        badRequest(`invalid field selector: ${err instanceof Error ? err.message : String(err)}`),
+        badRequest(
+          term !== undefined
+            ? `invalid selector: '${fieldText}'; can't understand '${term}'`
+            : `invalid field selector: ${err instanceof Error ? err.message : String(err)}`,
+        ),
       );
     }
     const unsupported = unsupportedFieldLabel(resource.kind, resource.namespaced, matcher);
     if (unsupported !== undefined) {
-      throw new StatusError(badRequest(`field label not supported: ${unsupported}`));
+      // Kinds with their own field label conversion name the label; the rest share apimachinery's default.
+      throw new StatusError(
+        badRequest(
+          resource.group === "" && resource.kind !== "ConfigMap" ||
+            OWN_FIELD_LABEL_CONVERSIONS.has(resource.kind)
+            ? `field label not supported: ${unsupported}`
+            : `"${unsupported}" is not a known field selector: only "metadata.name", "metadata.namespace"`,
+        ),
+      );
     }
     if (!matcher.empty) fieldSelector = normalizeFieldSelector(resource.kind, matcher);
   }

@@ -12,6 +12,7 @@
 import { seededRandom } from "../_internal/seeded_random.ts";
 import type { KubeObject, ManagedFieldsEntry, ObjectMeta, Status } from "../api/meta.ts";
 import type { ResourceDescriptor } from "../api/resource.ts";
+import { namespaces as NAMESPACES } from "../api/resources.ts";
 import type { Clock } from "../_internal/clock.ts";
 import { decodeContinue, encodeContinue, type ListOptions } from "./_list_options.ts";
 import {
@@ -44,6 +45,7 @@ import {
   invalid,
   invalidField,
   notFound,
+  qualifiedResource,
   requiredField,
   StatusError,
   tooLargeResourceVersion,
@@ -51,6 +53,9 @@ import {
   unsupportedMediaType,
 } from "./_status.ts";
 import { compileFilter, type OpenWatchOptions, type Watcher, WatchHub } from "./_watch_hub.ts";
+import { checkDecodable } from "./_validation_decode.ts";
+import { validateDataKeys, validateLabelsAndAnnotations } from "./_validation_meta.ts";
+import { validatePodSpecUpdate } from "./_validation_pod.ts";
 
 /** Built-in resources whose objects track `metadata.generation`. */
 const GENERATION_TRACKED: ReadonlySet<string> = new Set([
@@ -66,6 +71,26 @@ const GENERATION_TRACKED: ReadonlySet<string> = new Set([
 
 /** Built-in resources whose delete answers with the object rather than a Status. */
 const RETURNS_DELETED_OBJECT: ReadonlySet<string> = new Set(["/pods", "/services", "/namespaces"]);
+
+/** Built-in resources whose `data` keys must be config keys, and the fields holding them. */
+const DATA_KEY_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  "/configmaps": ["data", "binaryData"],
+  "/secrets": ["data", "stringData"],
+};
+
+/**
+ * Namespaces every cluster has. The fake does not store them (so that a new server is empty
+ * and at resourceVersion 1) but treats them as existing when a write names them.
+ */
+const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set([
+  "default",
+  "kube-system",
+  "kube-public",
+  "kube-node-lease",
+]);
+
+/** Label that kube-apiserver keeps on every namespace, set to its name. */
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** Built-in resources whose names must be DNS-1123 labels (or DNS-1035 for services). */
 const LABEL_NAMED: ReadonlySet<string> = new Set(["/namespaces", "/services"]);
@@ -152,6 +177,11 @@ export interface WriteContext {
   silent?: boolean;
   /** Manager recorded for server-side apply. */
   fieldManager?: string | undefined;
+  /**
+   * Manager of an `Update` entry in managedFields (HTTP writes other than apply): the
+   * `fieldManager` parameter, else the User-Agent up to its first `/`, as kube-apiserver does.
+   */
+  manager?: string | undefined;
 }
 
 /** Result of a delete. */
@@ -312,7 +342,9 @@ export class Registry {
         badRequest(
           `${
             String(body.kind)
-          } in version "${d.version}" cannot be handled as a ${d.kind}: the kind in the body does not match the resource`,
+          } in version "${d.version}" cannot be handled as a ${d.kind}: converting (${d.version}.${
+            String(body.kind)
+          }) to (${d.group === "" ? "core" : d.group.split(".")[0]}.${d.kind}): unknown conversion`,
         ),
       );
     }
@@ -346,6 +378,51 @@ export class Registry {
     return ordered as ObjectMeta;
   }
 
+  /** Field errors of labels, annotations and kind-specific content (HTTP writes). */
+  #validateContent(
+    table: ResourceTable,
+    meta: ObjectMeta,
+    input: Record<string, unknown>,
+  ): FieldError[] {
+    const errors = validateLabelsAndAnnotations(meta);
+    const dataFields = DATA_KEY_FIELDS[table.id];
+    if (table.builtin && dataFields !== undefined) {
+      errors.push(...validateDataKeys(input, dataFields));
+    }
+    return errors;
+  }
+
+  /**
+   * The NamespaceLifecycle admission check: 404 when the namespace does not exist (the system
+   * namespaces always do), 403 while it is being deleted.
+   */
+  #checkNamespaceAcceptsWrites(table: ResourceTable, namespace: string, name: string): void {
+    const namespaces = [...this.store.tables()].find((t) => t.id === "/namespaces");
+    const stored = namespaces?.items.get(namespace);
+    if (stored === undefined) {
+      if (SYSTEM_NAMESPACES.has(namespace)) return;
+      throw new StatusError(notFound(namespaces?.descriptor ?? NAMESPACES, namespace));
+    }
+    if (stored.system.deletionTimestamp !== undefined) {
+      const message = `namespace ${namespace} is being terminated`;
+      throw new StatusError(
+        failure(
+          403,
+          "Forbidden",
+          `${
+            qualifiedResource(table.descriptor)
+          } "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+          {
+            name,
+            ...(table.descriptor.group === "" ? {} : { group: table.descriptor.group }),
+            kind: table.descriptor.plural,
+            causes: [{ reason: "NamespaceTerminating", message, field: "metadata.namespace" }],
+          },
+        ),
+      );
+    }
+  }
+
   // -------------------------------------------------------------------------
   // Reads.
 
@@ -359,6 +436,48 @@ export class Registry {
   /** The current object, if any. */
   find(table: ResourceTable, namespace: string, name: string): StoredObject | undefined {
     return table.items.get(this.#key(table, namespace, name));
+  }
+
+  /**
+   * `GET pods/NAME/log` as a kube-apiserver without kubelets answers it (`LogLocation` in
+   * `pkg/registry/core/pod/strategy.go`): the container is checked first, an unscheduled pod
+   * has no log yet (204), and a scheduled one needs its node, which the fake never has a
+   * kubelet for (404 naming the node; an empty log when a Node object exists).
+   */
+  podLog(
+    table: ResourceTable,
+    namespace: string,
+    name: string,
+    container: string | null,
+  ): Response {
+    const pod = JSON.parse(this.get(table, namespace, name).json) as {
+      spec?: {
+        nodeName?: string;
+        containers?: { name?: string }[];
+        initContainers?: { name?: string }[];
+      };
+    };
+    const names = (pod.spec?.containers ?? []).map((c) => c.name ?? "");
+    const all = [...names, ...(pod.spec?.initContainers ?? []).map((c) => c.name ?? "")];
+    if (container !== null && container !== "") {
+      if (!all.includes(container)) {
+        throw new StatusError(badRequest(`container ${container} is not valid for pod ${name}`));
+      }
+    } else if (names.length > 1) {
+      throw new StatusError(
+        badRequest(
+          `a container name must be specified for pod ${name}, choose one of: [${names.join(" ")}]`,
+        ),
+      );
+    }
+    const nodeName = pod.spec?.nodeName ?? "";
+    if (nodeName === "") return new Response(null, { status: 204 });
+    const nodes = [...this.store.tables()].find((t) => t.id === "/nodes");
+    if (nodes?.items.get(nodeName) === undefined) {
+      // The real message names the node as a pod: the lookup error reuses the pod resource.
+      throw new StatusError(notFound(table.descriptor, nodeName));
+    }
+    return new Response("", { headers: { "Content-Type": "text/plain" } });
   }
 
   /** Serves one list page according to the resourceVersion matrix (§1.3) and continue tokens (§1.6). */
@@ -553,6 +672,13 @@ export class Registry {
   create(table: ResourceTable, body: unknown, ctx: WriteContext): StoredObject {
     const d = table.descriptor;
     const input = this.#checkType(table, ctx.http ? stripNulls(body) : body);
+    if (ctx.http) {
+      checkDecodable(d, table.builtin, input);
+      if (table.id === "/namespaces") {
+        const spec = isPlainObject(input.spec) ? input.spec : {};
+        if (spec.finalizers === undefined) input.spec = { ...spec, finalizers: ["kubernetes"] };
+      }
+    }
     const parts = partsOf(input);
     const meta = parts.metadata;
     const namespace = this.#namespaceFor(table, meta.namespace ?? "", ctx);
@@ -578,10 +704,18 @@ export class Registry {
     if (d.namespaced && ctx.pathNamespace === undefined && !LABEL.test(namespace)) {
       errors.push(invalidField("metadata.namespace", namespace, LABEL_MESSAGE));
     }
+    if (ctx.http) {
+      errors.push(...this.#validateContent(table, meta, input));
+    }
     if (errors.length > 0) throw new StatusError(invalid(d.group, d.kind, name, errors));
     if (ctx.http && meta.resourceVersion !== undefined && meta.resourceVersion !== "") {
-      const message = "resourceVersion should not be set on objects to be created";
-      throw new StatusError(failure(500, "InternalError", message, { causes: [{ message }] }));
+      // A real server answers this without a reason (an untyped error from its storage layer).
+      const status = failure(500, "", "resourceVersion should not be set on objects to be created");
+      delete status.reason;
+      throw new StatusError(status);
+    }
+    if (ctx.http && d.namespaced && table.id !== "/namespaces") {
+      this.#checkNamespaceAcceptsWrites(table, namespace, name);
     }
     if (table.items.has(this.#key(table, namespace, name))) {
       throw new StatusError(alreadyExists(d, name));
@@ -597,6 +731,13 @@ export class Registry {
     }
     if (ctx.fieldManager !== undefined) {
       meta.managedFields = [this.#managedEntry(ctx.fieldManager, table, input, ctx.subresource)];
+    } else if (ctx.http && ctx.manager !== undefined) {
+      meta.managedFields = [
+        this.#managedEntry(ctx.manager, table, input, ctx.subresource, "Update"),
+      ];
+    }
+    if (ctx.http && table.id === "/namespaces") {
+      meta.labels = { ...meta.labels, [NAMESPACE_NAME_LABEL]: name };
     }
     if (ctx.http && this.#hasStatus(table)) {
       if (table.id === "/pods") parts.statusJson = '{"phase":"Pending"}';
@@ -617,10 +758,21 @@ export class Registry {
     table: ResourceTable,
     config: unknown,
     subresource: string | undefined,
+    operation: "Apply" | "Update" = "Apply",
   ): ManagedFieldsEntry {
+    if (operation === "Update" && isPlainObject(config)) {
+      // What an update owns: the fields it set, but not the server's own metadata.
+      const { metadata, kind: _kind, apiVersion: _apiVersion, ...rest } = config;
+      const meta = isPlainObject(metadata) ? metadata : {};
+      const owned: Record<string, unknown> = {};
+      if (meta.labels !== undefined) owned.labels = meta.labels;
+      if (meta.annotations !== undefined) owned.annotations = meta.annotations;
+      if (meta.finalizers !== undefined) owned.finalizers = meta.finalizers;
+      config = Object.keys(owned).length > 0 ? { metadata: owned, ...rest } : rest;
+    }
     const entry: ManagedFieldsEntry = {
       manager,
-      operation: "Apply",
+      operation,
       apiVersion: table.descriptor.apiVersion,
       time: this.#now(),
       fieldsType: "FieldsV1",
@@ -628,6 +780,19 @@ export class Registry {
     };
     if (subresource !== undefined) entry.subresource = subresource;
     return entry;
+  }
+
+  /** managedFields with `entry` replacing the same manager's Update entry (or appended). */
+  #withUpdateEntry(
+    entries: readonly ManagedFieldsEntry[],
+    entry: ManagedFieldsEntry,
+  ): ManagedFieldsEntry[] {
+    const same = (e: ManagedFieldsEntry) =>
+      e.manager === entry.manager && e.operation === "Update" &&
+      (e.subresource ?? "") === (entry.subresource ?? "");
+    const index = entries.findIndex(same);
+    if (index < 0) return [...entries, entry];
+    return entries.map((e, i) => i === index ? entry : e);
   }
 
   /**
@@ -643,6 +808,7 @@ export class Registry {
   ): StoredObject {
     const d = table.descriptor;
     const input = this.#checkType(table, ctx.http ? stripNulls(body) : body);
+    if (ctx.http) checkDecodable(d, table.builtin, input);
     const bodyMeta = (input.metadata ?? {}) as ObjectMeta;
     const bodyName = bodyMeta.name ?? "";
     let name = bodyName;
@@ -680,6 +846,31 @@ export class Registry {
     } else if (requested !== old.resourceVersion) {
       throw new StatusError(conflict(d, name));
     }
+    const requestedUid = bodyMeta.uid ?? "";
+    if (ctx.http && requestedUid !== "" && requestedUid !== old.uid) {
+      // The storage layer's precondition error, worded as etcd3's StorageError.
+      const key = d.namespaced
+        ? `/registry/${qualifiedResource(d)}/${namespace}/${name}`
+        : `/registry/${qualifiedResource(d)}/${name}`;
+      throw new StatusError(
+        conflict(
+          d,
+          name,
+          `StorageError: invalid object, Code: 4, Key: ${key}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: ${requestedUid}, UID in object meta: ${
+            old.uid ?? ""
+          }`,
+        ),
+      );
+    }
+    if (ctx.http) {
+      const errors = ctx.subresource === "status"
+        ? []
+        : this.#validateContent(table, bodyMeta, input);
+      if (table.id === "/pods" && ctx.subresource === undefined) {
+        errors.push(...validatePodSpecUpdate(JSON.parse(existing.json).spec, input.spec));
+      }
+      if (errors.length > 0) throw new StatusError(invalid(d.group, d.kind, name, errors));
+    }
 
     let parts: ObjectParts;
     if (ctx.subresource === "status") {
@@ -711,9 +902,10 @@ export class Registry {
           invalid(d.group, d.kind, name, [
             forbiddenField(
               "metadata.finalizers",
-              `no new finalizers can be added if the object is being deleted, found new finalizers ${
-                JSON.stringify(added)
-              }`,
+              // Go's %#v of a []string.
+              `no new finalizers can be added if the object is being deleted, found new finalizers []string{${
+                added.map((f) => JSON.stringify(f)).join(", ")
+              }}`,
             ),
           ]),
         );
@@ -737,12 +929,36 @@ export class Registry {
 
     const deleting = old.deletionTimestamp !== undefined &&
       (parts.metadata.finalizers ?? []).length === 0;
+    if (deleting && ctx.http && !ctx.dryRun) {
+      // Removing the last finalizer deletes the object as it was stored: the DELETED event and
+      // the answer carry that state, finalizers included, not the update's.
+      const last: ObjectParts = {
+        metadata: structuredClone(existing.metadata),
+        specInner: existing.specInner,
+        statusJson: existing.statusJson,
+      };
+      last.metadata.resourceVersion = "";
+      this.store.commit(table, "DELETED", last, ctx.silent ?? false);
+      const answer = parts.metadata;
+      answer.resourceVersion = old.resourceVersion ?? "";
+      delete answer.finalizers;
+      delete answer.managedFields;
+      parts.metadata = this.#orderMeta(answer);
+      return table.encode(parts, existing.rv);
+    }
     if (ctx.dryRun || (ctx.http && !deleting)) {
       parts.metadata.resourceVersion = old.resourceVersion ?? "";
       const candidate = table.encode(parts, existing.rv);
       if (ctx.dryRun) return candidate;
       if (candidate.json === existing.json) return existing;
       parts.metadata.resourceVersion = "";
+    }
+    if (ctx.http && ctx.manager !== undefined && ctx.fieldManager === undefined) {
+      parts.metadata.managedFields = this.#withUpdateEntry(
+        parts.metadata.managedFields ?? [],
+        this.#managedEntry(ctx.manager, table, input, ctx.subresource, "Update"),
+      );
+      parts.metadata = this.#orderMeta(parts.metadata);
     }
     return this.store.commit(table, deleting ? "DELETED" : "MODIFIED", parts, ctx.silent ?? false);
   }
@@ -816,6 +1032,7 @@ export class Registry {
           pathNamespace: namespace,
           pathName: name,
           fieldManager: undefined,
+          manager: undefined,
         }),
         created: false,
       };
@@ -837,7 +1054,15 @@ export class Registry {
       }
     } catch (err) {
       if (err instanceof PatchError) {
-        throw new StatusError(failure(422, "Invalid", err.message, {}));
+        // kube-apiserver does not say which operation failed.
+        throw new StatusError(
+          failure(
+            422,
+            "Invalid",
+            "the server rejected our request due to an error in our request",
+            {},
+          ),
+        );
       }
       throw err;
     }
@@ -879,26 +1104,33 @@ export class Registry {
     const existing = this.get(table, namespace, name);
     const meta = existing.metadata;
     const pre = ctx.preconditions;
-    if (pre?.uid !== undefined && pre.uid !== meta.uid) {
-      throw new StatusError(
-        conflict(
-          d,
-          name,
-          `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${
-            meta.uid ?? ""
-          }`,
+    // The storage layer checks preconditions; its conflicts name the kind, not the resource.
+    const preconditionFailed = (detail: string) => {
+      const kind = d.group === "" ? d.kind : `${d.kind}.${d.group}`;
+      const details: Status["details"] = { name };
+      if (d.group !== "") details.group = d.group;
+      details.kind = d.kind;
+      return new StatusError(
+        failure(
+          409,
+          "Conflict",
+          `Operation cannot be fulfilled on ${kind} "${name}": ${detail}`,
+          details,
         ),
+      );
+    };
+    if (pre?.uid !== undefined && pre.uid !== meta.uid) {
+      throw preconditionFailed(
+        `the UID in the precondition (${pre.uid}) does not match the UID in record (${
+          meta.uid ?? ""
+        }). The object might have been deleted and then recreated`,
       );
     }
     if (pre?.resourceVersion !== undefined && pre.resourceVersion !== meta.resourceVersion) {
-      throw new StatusError(
-        conflict(
-          d,
-          name,
-          `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${
-            meta.resourceVersion ?? ""
-          }`,
-        ),
+      throw preconditionFailed(
+        `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${
+          meta.resourceVersion ?? ""
+        }). The object might have been modified`,
       );
     }
     const parts: ObjectParts = {
@@ -923,11 +1155,56 @@ export class Registry {
         deleted: false,
       };
     }
+    if (ctx.http && table.id === "/namespaces" && this.#hasSpecFinalizers(existing)) {
+      // Without a namespace controller (the fake has none, like a lone kube-apiserver) the
+      // `kubernetes` finalizer keeps a deleted namespace Terminating.
+      if (meta.deletionTimestamp !== undefined) return { stored: existing, deleted: false };
+      parts.metadata.resourceVersion = "";
+      parts.metadata.deletionTimestamp = this.#now();
+      parts.metadata = this.#orderMeta(parts.metadata);
+      parts.statusJson = '{"phase":"Terminating"}';
+      if (ctx.dryRun) {
+        parts.metadata.resourceVersion = meta.resourceVersion ?? "";
+        return { stored: table.encode(parts, existing.rv), deleted: false };
+      }
+      return {
+        stored: this.store.commit(table, "MODIFIED", parts, ctx.silent ?? false),
+        deleted: false,
+      };
+    }
+    if (ctx.http && table.id === "/pods" && !ctx.dryRun) {
+      // An unscheduled pod is deleted with grace period 0, in two writes as on a real server:
+      // the deletion marks (a MODIFIED event), then the removal of the marked pod (DELETED).
+      // (A real server keeps a scheduled pod until its kubelet confirms; the fake has no
+      // kubelets and removes every pod at once.)
+      const marked = parts.metadata;
+      marked.resourceVersion = "";
+      marked.deletionTimestamp = this.#now();
+      marked.deletionGracePeriodSeconds = 0;
+      marked.generation = (meta.generation ?? 1) + 1;
+      parts.metadata = this.#orderMeta(marked);
+      const markedStored = this.store.commit(table, "MODIFIED", parts, ctx.silent ?? false);
+      const last: ObjectParts = {
+        metadata: structuredClone(markedStored.metadata),
+        specInner: markedStored.specInner,
+        statusJson: markedStored.statusJson,
+      };
+      last.metadata.resourceVersion = "";
+      return {
+        stored: this.store.commit(table, "DELETED", last, ctx.silent ?? false),
+        deleted: true,
+      };
+    }
     if (ctx.dryRun) return { stored: existing, deleted: true };
     return {
       stored: this.store.commit(table, "DELETED", parts, ctx.silent ?? false),
       deleted: true,
     };
+  }
+
+  #hasSpecFinalizers(stored: StoredObject): boolean {
+    const spec = (JSON.parse(stored.json) as { spec?: { finalizers?: unknown } }).spec;
+    return Array.isArray(spec?.finalizers) && spec.finalizers.length > 0;
   }
 
   /** Deletes every object of a namespace (or all) that matches the selectors. */

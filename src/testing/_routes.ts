@@ -10,6 +10,7 @@ import type { KubeObject } from "../api/meta.ts";
 import type { RequestInfo, RequestVerb } from "./_faults.ts";
 import { parseListOptions, queryBool } from "./_list_options.ts";
 import type { ResourceTable, StoredObject } from "./_object_store.ts";
+import { decodeProtobufObject, ProtobufDecodeError } from "./_protobuf_decoder.ts";
 import type { ListPage, PatchType, Registry, WriteContext } from "./_registry.ts";
 import {
   badRequest,
@@ -21,12 +22,14 @@ import {
   StatusError,
   success,
   unsupportedMediaType,
+  unsupportedPatchType,
 } from "./_status.ts";
 import {
   metadataJson,
   negotiateView,
   objectViewJson,
   parseIncludeObject,
+  tableColumnsJson,
   tableJson,
   tableRowJson,
   type ViewKind,
@@ -295,7 +298,10 @@ function listResponse(
   switch (view) {
     case "table": {
       const include = parseIncludeObject(params.get("includeObject"));
-      return jsonResponse(tableJson(meta, items.map((s) => tableRowJson(s, include)), true));
+      const columns = tableColumnsJson(d.apiVersion, d.kind);
+      return jsonResponse(
+        tableJson(meta, items.map((s) => tableRowJson(s, include)), true, columns),
+      );
     }
     case "metadataList":
       return new Response(
@@ -333,12 +339,21 @@ function objectResponse(
 }
 
 async function readBody(request: Request, limit: number): Promise<string> {
+  const bytes = await readBodyBytes(request, limit);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new StatusError(badRequest("the request body is not valid UTF-8"));
+  }
+}
+
+async function readBodyBytes(request: Request, limit: number): Promise<Uint8Array> {
   const length = request.headers.get("content-length");
   if (length !== null && Number(length) > limit) {
     await request.body?.cancel().catch(() => {});
     throw new StatusError(entityTooLarge(limit));
   }
-  if (request.body === null) return "";
+  if (request.body === null) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -362,20 +377,16 @@ async function readBody(request: Request, limit: number): Promise<string> {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new StatusError(badRequest("the request body is not valid UTF-8"));
-  }
+  return bytes;
 }
 
-function parseJson(text: string, what: string): unknown {
+function parseJson(text: string, what: string, prefix = ""): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
     const detail = err instanceof SyntaxError ? "invalid JSON" : "unreadable body";
     throw new StatusError(
-      badRequest(`couldn't get version/kind; json parse error: ${detail} in the ${what}`),
+      badRequest(`${prefix}couldn't get version/kind; json parse error: ${detail} in the ${what}`),
     );
   }
 }
@@ -384,21 +395,38 @@ function mediaType(request: Request): string {
   return (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
-const OBJECT_MEDIA_TYPES = [
-  "application/json",
-  "application/yaml",
-  "application/vnd.kubernetes.protobuf",
-];
+const PROTOBUF = "application/vnd.kubernetes.protobuf";
+const OBJECT_MEDIA_TYPES = ["application/json", PROTOBUF];
 
-async function readObjectBody(request: Request, options: ResourceHandlerOptions): Promise<unknown> {
+async function readObjectBody(
+  request: Request,
+  options: ResourceHandlerOptions,
+  kind: string,
+): Promise<unknown> {
   const type = mediaType(request);
+  if (type === PROTOBUF) {
+    // kubectl's typed clients (`kubectl create namespace`, `create deployment`, …) send protobuf.
+    const bytes = await readBodyBytes(request, options.maxBodyBytes);
+    try {
+      return decodeProtobufObject(bytes);
+    } catch (err) {
+      if (!(err instanceof ProtobufDecodeError)) throw err;
+      throw new StatusError(
+        badRequest(`the protobuf request body cannot be decoded: ${err.message}`),
+      );
+    }
+  }
   if (type !== "" && type !== "application/json" && type !== "*/*") {
     await request.body?.cancel().catch(() => {});
     throw new StatusError(unsupportedMediaType(type, OBJECT_MEDIA_TYPES));
   }
   const text = await readBody(request, options.maxBodyBytes);
   if (text.trim() === "") throw new StatusError(badRequest("the request body is empty"));
-  return parseJson(text, "request body");
+  return parseJson(
+    text,
+    "request body",
+    `the object provided is unrecognized (must be of type ${kind}): `,
+  );
 }
 
 const PATCH_TYPES: Readonly<Record<string, PatchType>> = {
@@ -466,6 +494,9 @@ export async function handleResource(
       return new Response(watcher.body, { status: 200, headers: JSON_HEADERS });
     }
     case "get": {
+      if (subresource === "log" && d.group === "" && d.plural === "pods") {
+        return registry.podLog(table, namespace ?? "", name!, params.get("container"));
+      }
       const view = negotiateView(accept, false);
       const stored = registry.get(table, namespace ?? "", name!);
       return objectResponse(stored, view, params);
@@ -476,11 +507,12 @@ export async function handleResource(
         throw new StatusError(methodNotAllowed());
       }
       const view = negotiateView(accept, false);
-      const body = await readObjectBody(request, options);
+      const body = await readObjectBody(request, options, table.descriptor.kind);
       const stored = registry.create(table, body, {
         pathNamespace: needsNamespace ? namespace : undefined,
         http: true,
         dryRun: dryRunOf(params),
+        manager: updateManager(request, params),
       });
       return objectResponse(stored, view, params, 201);
     }
@@ -490,7 +522,7 @@ export async function handleResource(
         throw new StatusError(methodNotAllowed());
       }
       const view = negotiateView(accept, false);
-      const body = await readObjectBody(request, options);
+      const body = await readObjectBody(request, options, table.descriptor.kind);
       const ctx: WriteContext & { requireVersion: boolean } = {
         pathNamespace: needsNamespace ? namespace : undefined,
         pathName: name,
@@ -498,6 +530,7 @@ export async function handleResource(
         http: true,
         dryRun: dryRunOf(params),
         requireVersion: registry.requiresVersionOnUpdate(table),
+        manager: updateManager(request, params),
       };
       const stored = registry.update(table, body, ctx);
       return objectResponse(stored, view, params);
@@ -510,7 +543,7 @@ export async function handleResource(
       const type = PATCH_TYPES[mediaType(request)];
       if (type === undefined) {
         await request.body?.cancel().catch(() => {});
-        throw new StatusError(unsupportedMediaType(mediaType(request), Object.keys(PATCH_TYPES)));
+        throw new StatusError(unsupportedPatchType());
       }
       const view = negotiateView(accept, false);
       const text = await readBody(request, options.maxBodyBytes);
@@ -520,7 +553,8 @@ export async function handleResource(
         subresource,
         http: true,
         dryRun: dryRunOf(params),
-        fieldManager,
+        fieldManager: type === "apply" ? fieldManager : undefined,
+        manager: updateManager(request, params),
       });
       return objectResponse(result.stored, view, params, result.created ? 201 : 200);
     }
@@ -567,6 +601,18 @@ export async function handleResource(
       await request.body?.cancel().catch(() => {});
       throw new StatusError(methodNotAllowed());
   }
+}
+
+/**
+ * Who an Update entry in managedFields names: `fieldManager`, else the User-Agent up to its
+ * first `/` (kube-apiserver's `prefixFromUserAgent`).
+ */
+function updateManager(request: Request, params: URLSearchParams): string | undefined {
+  const given = params.get("fieldManager");
+  if (given !== null && given !== "") return given;
+  const agent = request.headers.get("user-agent") ?? "";
+  const prefix = agent.split("/")[0]!.slice(0, 128);
+  return prefix === "" ? undefined : prefix;
 }
 
 interface DeleteOptions {

@@ -103,12 +103,13 @@ export function conflict(
 
 /** One field validation error, as Kubernetes' `field.Error`. */
 export interface FieldError {
-  /** `FieldValueInvalid`, `FieldValueRequired`, `FieldValueForbidden`, `FieldValueNotSupported`. */
+  /** `FieldValueInvalid`, `FieldValueRequired`, `FieldValueForbidden`, `FieldValueNotSupported`, `FieldValueTooLong`. */
   type:
     | "FieldValueInvalid"
     | "FieldValueRequired"
     | "FieldValueForbidden"
-    | "FieldValueNotSupported";
+    | "FieldValueNotSupported"
+    | "FieldValueTooLong";
   /** Path such as `metadata.name`. */
   field: string;
   /** The offending value, for invalid / not-supported errors. */
@@ -124,9 +125,11 @@ function fieldErrorBody(err: FieldError): string {
     case "FieldValueInvalid":
       return `Invalid value: ${JSON.stringify(err.value ?? "")}: ${err.detail}`;
     case "FieldValueRequired":
-      return `Required value: ${err.detail}`;
+      return err.detail === "" ? "Required value" : `Required value: ${err.detail}`;
     case "FieldValueForbidden":
       return `Forbidden: ${err.detail}`;
+    case "FieldValueTooLong":
+      return `Too long: ${err.detail}`;
     case "FieldValueNotSupported":
       return `Unsupported value: ${JSON.stringify(err.value ?? "")}: supported values: ${
         (err.supported ?? []).map((v) => JSON.stringify(v)).join(", ")
@@ -176,7 +179,8 @@ export function invalid(
     message: fieldErrorBody(e),
     field: e.field,
   }));
-  const details: StatusDetails = { name };
+  // Go's omitempty: an unnamed object (list options, a create without a name) has no name.
+  const details: StatusDetails = name === "" ? {} : { name };
   if (group !== "") details.group = group;
   details.kind = kind;
   details.causes = causes;
@@ -250,15 +254,19 @@ export function notAcceptable(accepted: readonly string[]): Status {
 }
 
 /** 415 for a body media type the server does not read. */
-export function unsupportedMediaType(mediaType: string, accepted: readonly string[]): Status {
+export function unsupportedMediaType(_mediaType: string, accepted: readonly string[]): Status {
   return failure(
     415,
     "UnsupportedMediaType",
     `the body of the request was in an unknown format - accepted media types include: ${
       accepted.join(", ")
     }`,
-    { causes: [{ reason: "UnsupportedMediaType", message: mediaType }] },
   );
+}
+
+/** 415 for a PATCH whose content type is no patch type (kube-apiserver's bare message). */
+export function unsupportedPatchType(): Status {
+  return failure(415, "UnsupportedMediaType", "415: Unsupported Media Type", {});
 }
 
 /** 413 for a body over the size limit. */

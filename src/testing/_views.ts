@@ -8,6 +8,7 @@
 
 import type { StoredObject } from "./_object_store.ts";
 import { notAcceptable, StatusError } from "./_status.ts";
+import { TABLE_PRINTERS } from "./_table_printers.ts";
 
 /** What a response carries. */
 export type ViewKind = "object" | "metadata" | "metadataList" | "table";
@@ -71,7 +72,7 @@ export function metadataJson(stored: StoredObject): string {
   return json;
 }
 
-/** The two columns of the default table converter. */
+/** The two columns of the default table converter (kinds without a printer). */
 export const TABLE_COLUMNS_JSON: string = JSON.stringify([
   {
     name: "Name",
@@ -90,28 +91,75 @@ export const TABLE_COLUMNS_JSON: string = JSON.stringify([
   },
 ]);
 
-/** One Table row for an object. */
-export function tableRowJson(stored: StoredObject, include: IncludeObject): string {
-  const meta = stored.metadata;
-  const cells = JSON.stringify([meta.name ?? "", meta.creationTimestamp ?? null]);
+const columnsCache = new Map<string, string>();
+
+/**
+ * The column definitions of a kind's Table: kube-apiserver's printer columns
+ * for the kinds in `_table_printers.ts`, else the default two.
+ */
+export function tableColumnsJson(apiVersion: string, kind: string): string {
+  const key = `${apiVersion}/${kind}`;
+  let json = columnsCache.get(key);
+  if (json === undefined) {
+    const printer = TABLE_PRINTERS.get(key);
+    json = printer === undefined ? TABLE_COLUMNS_JSON : JSON.stringify(printer.columns);
+    columnsCache.set(key, json);
+  }
+  return json;
+}
+
+const TYPE_PREFIX = /^\{"kind":"([^"\\]*)","apiVersion":"([^"\\]*)"/;
+
+/** `apiVersion/kind` of a stored object, read from the head of its JSON when possible. */
+function typeOf(stored: StoredObject): [apiVersion: string, kind: string] {
+  const m = TYPE_PREFIX.exec(stored.json);
+  return m === null ? [stored.object.apiVersion ?? "", stored.object.kind ?? ""] : [m[2]!, m[1]!];
+}
+
+/** The column definitions for the Table of one stored object. */
+export function tableColumnsJsonOf(stored: StoredObject): string {
+  return tableColumnsJson(...typeOf(stored));
+}
+
+/** One Table row for an object; `now` (the server clock) ages the Age column. */
+export function tableRowJson(
+  stored: StoredObject,
+  include: IncludeObject,
+  now: number = Date.now(),
+): string {
+  const [apiVersion, kind] = typeOf(stored);
+  const printer = TABLE_PRINTERS.get(`${apiVersion}/${kind}`);
+  let head: string;
+  if (printer === undefined) {
+    const meta = stored.metadata;
+    head = `{"cells":${JSON.stringify([meta.name ?? "", meta.creationTimestamp ?? null])}`;
+  } else {
+    head = `{"cells":${JSON.stringify(printer.cells(stored.object, now))}`;
+    const conditions = printer.conditions?.(stored.object);
+    if (conditions !== undefined) head += `,"conditions":${JSON.stringify(conditions)}`;
+  }
   switch (include) {
     case "None":
-      return `{"cells":${cells}}`;
+      return `${head}}`;
     case "Object":
-      return `{"cells":${cells},"object":${stored.json}}`;
+      return `${head},"object":${stored.json}}`;
     case "Metadata":
-      return `{"cells":${cells},"object":${metadataJson(stored)}}`;
+      return `${head},"object":${metadataJson(stored)}}`;
   }
 }
 
-/** A Table of rows; `headers` false writes `"columnDefinitions":null` (watch events after the first). */
+/**
+ * A Table of rows; `headers` false writes `"columnDefinitions":null` (watch
+ * events after the first). `columnsJson` comes from {@linkcode tableColumnsJson}.
+ */
 export function tableJson(
   listMetaJson: string,
   rows: readonly string[],
   headers: boolean,
+  columnsJson: string = TABLE_COLUMNS_JSON,
 ): string {
   return `{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":${listMetaJson},"columnDefinitions":${
-    headers ? TABLE_COLUMNS_JSON : "null"
+    headers ? columnsJson : "null"
   },"rows":[${rows.join(",")}]}`;
 }
 
@@ -132,6 +180,7 @@ export function objectViewJson(
         JSON.stringify({ resourceVersion: String(stored.rv) }),
         [tableRowJson(stored, include)],
         true,
+        tableColumnsJsonOf(stored),
       );
   }
 }

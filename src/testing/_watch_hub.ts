@@ -25,7 +25,13 @@ import type { LabelMatcher } from "../api/label_selector.ts";
 import type { Status } from "../api/meta.ts";
 import type { Clock } from "../_internal/clock.ts";
 import type { Change, ResourceTable, StoredObject } from "./_object_store.ts";
-import { type IncludeObject, metadataJson, tableJson, tableRowJson } from "./_views.ts";
+import {
+  type IncludeObject,
+  metadataJson,
+  tableColumnsJsonOf,
+  tableJson,
+  tableRowJson,
+} from "./_views.ts";
 
 /** Pending bytes that force an immediate flush. */
 export const FLUSH_BYTES = 256 * 1024;
@@ -368,6 +374,7 @@ export class Watcher {
           `{"resourceVersion":"${stored.rv}"}`,
           [tableRowJson(stored, this.#include)],
           headers,
+          tableColumnsJsonOf(stored),
         );
         break;
       }

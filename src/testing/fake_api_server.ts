@@ -10,6 +10,7 @@ import { ApiError } from "../api/errors.ts";
 import type { KubeObject, ObjectMeta } from "../api/meta.ts";
 import type { ResourceDescriptor } from "../api/resource.ts";
 import { BUILTIN_RESOURCES } from "../api/resources.ts";
+import { FAKE_ONLY_RESOURCES } from "./_discovery.ts";
 import { realClock } from "../_internal/clock.ts";
 import { KubeClient, type KubeClientOptions } from "../client/kube_client.ts";
 import { serve, type ServeHandle } from "../runtime/serve.ts";
@@ -35,6 +36,12 @@ import {
   statusResponse,
 } from "./_routes.ts";
 import { failure, internalError, resourceNotFound, StatusError, unauthorized } from "./_status.ts";
+
+/** The typed built-ins plus the kinds only the fake adds (for kubectl's generators). */
+const SERVED_RESOURCES: readonly ResourceDescriptor[] = [
+  ...BUILTIN_RESOURCES,
+  ...FAKE_ONLY_RESOURCES,
+];
 
 /**
  * The base URL of a server that is not listening (never resolved: requests
@@ -254,9 +261,9 @@ export class FakeApiServer {
         now: options.now ?? Date.now,
         random: options.random ?? seededRandom(0x6b756265),
       },
-      BUILTIN_RESOURCES,
+      SERVED_RESOURCES,
     );
-    for (const d of BUILTIN_RESOURCES) this.#index(this.#registry.register(d));
+    for (const d of SERVED_RESOURCES) this.#index(this.#registry.register(d));
     for (const d of options.resources ?? []) this.register(d);
   }
 

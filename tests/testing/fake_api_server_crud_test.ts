@@ -28,7 +28,8 @@ conformance(
     assertEquals(meta.creationTimestamp, "2024-01-02T03:04:05Z");
     assertEquals(res.body.status, { phase: "Pending" });
     assertEquals(h.server.resourceVersion, "2");
-    assertEquals(Object.keys(meta), [
+    // managedFields name the User-Agent, which only requests over HTTP carry here.
+    assertEquals(Object.keys(meta).filter((key) => key !== "managedFields"), [
       "name",
       "namespace",
       "uid",
@@ -148,7 +149,15 @@ conformance(
       POD_PATH,
       jsonBody("POST", "x", "application/vnd.kubernetes.protobuf"),
     );
-    assertStatus(protobuf, 415, "UnsupportedMediaType");
+    assertStatus(protobuf, 400, "BadRequest");
+    assertMatch(protobuf.body.message, /^the protobuf request body cannot be decoded: .*magic/);
+    const text = await h.json<Any>(POD_PATH, jsonBody("POST", "x", "text/plain"));
+    assertStatus(
+      text,
+      415,
+      "UnsupportedMediaType",
+      "the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf",
+    );
     assertEquals(h.server.resourceVersion, "1");
     assertEquals(h.server.list(pods), []);
   },
@@ -324,22 +333,28 @@ conformance("list items of built-in kinds omit kind and apiVersion", async (h) =
 conformance(
   "merge, JSON and strategic merge patches apply and honour resourceVersion preconditions",
   async (h) => {
-    const pod = {
+    // A Deployment's pod template, since a real server forbids these changes to a Pod's spec.
+    const path = "/apis/apps/v1/namespaces/default/deployments";
+    const deployment = {
       metadata: { name: "a", labels: { keep: "1", drop: "2" } },
       spec: {
-        containers: [
-          {
-            name: "main",
-            image: "app:1",
-            env: [{ name: "A", value: "1" }, { name: "B", value: "2" }],
+        template: {
+          spec: {
+            containers: [
+              {
+                name: "main",
+                image: "app:1",
+                env: [{ name: "A", value: "1" }, { name: "B", value: "2" }],
+              },
+              { name: "side", image: "side:1" },
+            ],
           },
-          { name: "side", image: "side:1" },
-        ],
+        },
       },
     };
-    await h.json(POD_PATH, jsonBody("POST", pod));
+    await h.json(path, jsonBody("POST", deployment));
     const merge = await h.json<Any>(
-      `${POD_PATH}/a`,
+      `${path}/a`,
       jsonBody(
         "PATCH",
         { metadata: { labels: { drop: null, add: "3" } } },
@@ -348,23 +363,27 @@ conformance(
     );
     assertEquals(merge.body.metadata.labels, { keep: "1", add: "3" });
     const smp = await h.json<Any>(
-      `${POD_PATH}/a`,
+      `${path}/a`,
       jsonBody(
         "PATCH",
         {
           spec: {
-            containers: [{
-              name: "main",
-              image: "app:2",
-              env: [{ name: "B", value: "20" }, { name: "C", value: "3" }],
-            }],
+            template: {
+              spec: {
+                containers: [{
+                  name: "main",
+                  image: "app:2",
+                  env: [{ name: "B", value: "20" }, { name: "C", value: "3" }],
+                }],
+              },
+            },
           },
         },
         "application/strategic-merge-patch+json",
       ),
     );
     assertEquals(smp.status, 200);
-    assertEquals(smp.body.spec.containers, [
+    assertEquals(smp.body.spec.template.spec.containers, [
       {
         name: "main",
         image: "app:2",
@@ -374,15 +393,15 @@ conformance(
     ]);
     assertEquals(smp.body.metadata.generation, 2);
     const json = await h.json<Any>(
-      `${POD_PATH}/a`,
+      `${path}/a`,
       jsonBody("PATCH", [{ op: "test", path: "/metadata/labels/keep", value: "1" }, {
         op: "remove",
-        path: "/spec/containers/1",
+        path: "/spec/template/spec/containers/1",
       }], "application/json-patch+json"),
     );
-    assertEquals(json.body.spec.containers.length, 1);
+    assertEquals(json.body.spec.template.spec.containers.length, 1);
     const failed = await h.json<Any>(
-      `${POD_PATH}/a`,
+      `${path}/a`,
       jsonBody(
         "PATCH",
         [{ op: "test", path: "/metadata/labels/keep", value: "nope" }],
@@ -391,7 +410,7 @@ conformance(
     );
     assertStatus(failed, 422, "Invalid");
     const stale = await h.json<Any>(
-      `${POD_PATH}/a`,
+      `${path}/a`,
       jsonBody(
         "PATCH",
         { metadata: { resourceVersion: "2", labels: { x: "y" } } },
@@ -400,11 +419,11 @@ conformance(
     );
     assertStatus(stale, 409, "Conflict");
     const missing = await h.json<Any>(
-      `${POD_PATH}/zz`,
+      `${path}/zz`,
       jsonBody("PATCH", {}, "application/merge-patch+json"),
     );
-    assertStatus(missing, 404, "NotFound", 'pods "zz" not found');
-    const badType = await h.json<Any>(`${POD_PATH}/a`, jsonBody("PATCH", {}, "text/plain"));
+    assertStatus(missing, 404, "NotFound", 'deployments.apps "zz" not found');
+    const badType = await h.json<Any>(`${path}/a`, jsonBody("PATCH", {}, "text/plain"));
     assertStatus(badType, 415, "UnsupportedMediaType");
   },
 );
@@ -457,12 +476,16 @@ conformance("server-side apply creates, merges and records the field manager", a
 conformance("delete returns the pod, a Status for other kinds, and 404 when missing", async (h) => {
   await h.json(POD_PATH, jsonBody("POST", { metadata: { name: "a" } }));
   const del = await h.json<Any>(`${POD_PATH}/a`, { method: "DELETE" });
+  // Two writes, as on a real server: the deletion marks (rv 3), then the removal (rv 4).
   assertEquals([
     del.status,
     del.body.kind,
     del.body.metadata.name,
     del.body.metadata.resourceVersion,
-  ], [200, "Pod", "a", "3"]);
+    del.body.metadata.deletionGracePeriodSeconds,
+    del.body.metadata.generation,
+  ], [200, "Pod", "a", "4", 0, 2]);
+  assert(del.body.metadata.deletionTimestamp !== undefined);
   const cm = await h.json<Any>(
     "/api/v1/namespaces/default/configmaps",
     jsonBody("POST", { metadata: { name: "c" }, data: { k: "v" } }),
@@ -492,8 +515,9 @@ conformance("delete honours uid and resourceVersion preconditions", async (h) =>
   assertStatus(uid, 409, "Conflict");
   assertMatch(
     uid.body.message,
-    /Precondition failed: UID in precondition: other, UID in object meta: /,
+    /^Operation cannot be fulfilled on Pod "a": the UID in the precondition \(other\) does not match the UID in record \([-0-9a-f]+\)\. The object might have been deleted and then recreated$/,
   );
+  assertEquals(uid.body.details.kind, "Pod");
   const rv = await h.json<Any>(
     `${POD_PATH}/a`,
     jsonBody("DELETE", { preconditions: { resourceVersion: "1" } }),
@@ -502,7 +526,7 @@ conformance("delete honours uid and resourceVersion preconditions", async (h) =>
     rv,
     409,
     "Conflict",
-    'Operation cannot be fulfilled on pods "a": Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: 2',
+    'Operation cannot be fulfilled on Pod "a": the ResourceVersion in the precondition (1) does not match the ResourceVersion in record (2). The object might have been modified',
   );
   assertEquals(
     (await h.json(`${POD_PATH}/a`, jsonBody("DELETE", { preconditions: { resourceVersion: "2" } })))

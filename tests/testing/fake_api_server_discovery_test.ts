@@ -2,7 +2,7 @@ import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { assertStatus, conformance, harness, jsonBody } from "../_helpers/fake_server_harness.ts";
 import { FakeApiServer } from "../../src/testing/mod.ts";
 import { defineResource } from "../../src/api/resource.ts";
-import { pods } from "../../src/api/resources.ts";
+import { namespaces, pods } from "../../src/api/resources.ts";
 import { createTlsFetch } from "../../src/runtime/tls_fetch.ts";
 import { generateTestCertificates } from "../_helpers/fake_server_tls.ts";
 
@@ -26,6 +26,9 @@ conformance(
       "batch",
       "networking.k8s.io",
       "coordination.k8s.io",
+      "rbac.authorization.k8s.io",
+      "scheduling.k8s.io",
+      "policy",
     ]);
     assertEquals(apis.groups[0].preferredVersion, { groupVersion: "apps/v1", version: "v1" });
     const group = (await h.json<Any>("/apis/apps")).body;
@@ -169,6 +172,9 @@ conformance(
 conformance("failNext with a match fails only the matching requests", async (h) => {
   h.server.failNext({ status: 410, match: { verb: "watch", resource: "pods" } });
   h.server.failNext({ status: 500, match: (r) => r.verb === "create" && r.namespace === "blue" });
+  // Writes need an existing namespace, as on a real server.
+  h.server.create(namespaces, { metadata: { name: "red" } });
+  h.server.create(namespaces, { metadata: { name: "blue" } });
   assertEquals((await h.json("/api/v1/pods")).status, 200);
   assertEquals(
     (await h.json("/api/v1/namespaces/red/pods", jsonBody("POST", { metadata: { name: "a" } })))

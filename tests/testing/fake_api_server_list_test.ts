@@ -329,7 +329,7 @@ conformance(
   },
 );
 
-conformance("Table requests get Name and Created At columns with metadata rows", async (h) => {
+conformance("Table requests get the real server's pod columns with metadata rows", async (h) => {
   h.server.create(pods, {
     metadata: { name: "a", namespace: "default", creationTimestamp: "2024-05-06T07:08:09Z" },
   });
@@ -339,24 +339,57 @@ conformance("Table requests get Name and Created At columns with metadata rows",
   assertEquals([table.kind, table.apiVersion, table.metadata], ["Table", "meta.k8s.io/v1", {
     resourceVersion: "2",
   }]);
-  assertEquals(table.columnDefinitions.map((c: Any) => [c.name, c.type, c.format]), [
-    ["Name", "string", "name"],
-    ["Created At", "date", ""],
+  // kube-apiserver's printers.go podColumnDefinitions; priority 1 is shown by -o wide.
+  assertEquals(table.columnDefinitions.map((c: Any) => [c.name, c.type, c.format, c.priority]), [
+    ["Name", "string", "name", 0],
+    ["Ready", "string", "", 0],
+    ["Status", "string", "", 0],
+    ["Restarts", "string", "", 0],
+    ["Age", "string", "", 0],
+    ["IP", "string", "", 1],
+    ["Node", "string", "", 1],
+    ["Nominated Node", "string", "", 1],
+    ["Readiness Gates", "string", "", 1],
   ]);
   assertEquals(table.rows.length, 1);
-  assertEquals(table.rows[0].cells, ["a", "2024-05-06T07:08:09Z"]);
+  const [name, ready, status, restarts, age, ...wide] = table.rows[0].cells;
+  assertEquals([name, ready, status, restarts, wide], ["a", "0/0", "", "0", [
+    "<none>",
+    "<none>",
+    "<none>",
+    "<none>",
+  ]]);
+  assertMatch(age, /^\d+y(\d+d)?$/);
   assertEquals(table.rows[0].object.kind, "PartialObjectMetadata");
   const full =
     (await h.json<Any>(`${PODS}?includeObject=Object`, { headers: { Accept: accept } })).body;
   assertEquals(full.rows[0].object.kind, "Pod");
   const none =
     (await h.json<Any>(`${PODS}?includeObject=None`, { headers: { Accept: accept } })).body;
-  assertEquals(none.rows[0], { cells: ["a", "2024-05-06T07:08:09Z"] });
+  assertEquals(Object.keys(none.rows[0]), ["cells"]);
   assertStatus(
     await h.json(`${PODS}?includeObject=Everything`, { headers: { Accept: accept } }),
     400,
     "BadRequest",
   );
+});
+
+conformance("Table requests of kinds without a printer get Name and Created At", async (h) => {
+  const accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+  await h.json("/apis/coordination.k8s.io/v1/namespaces/default/leases", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ metadata: { name: "l" } }),
+  });
+  const table = (await h.json<Any>("/apis/coordination.k8s.io/v1/namespaces/default/leases", {
+    headers: { Accept: accept },
+  })).body;
+  assertEquals(table.columnDefinitions.map((c: Any) => [c.name, c.type, c.format]), [
+    ["Name", "string", "name"],
+    ["Created At", "date", ""],
+  ]);
+  assertEquals(table.rows[0].cells[0], "l");
+  assertMatch(table.rows[0].cells[1], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 });
 
 Deno.test("large lists stream in chunks and stay valid JSON", async () => {

@@ -337,7 +337,7 @@ conformance("Table watches send column definitions only with the first event", a
   });
   const [first] = await w.take(1);
   assertEquals(first!.object.kind, "Table");
-  assertEquals(first!.object.columnDefinitions.length, 2);
+  assertEquals(first!.object.columnDefinitions.length, 9);
   assertEquals(first!.object.rows[0].cells[0], "a");
   h.server.create(pods, pod("b"));
   const [second] = await w.take(1);

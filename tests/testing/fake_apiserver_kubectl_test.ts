@@ -1,184 +1,132 @@
-import {
-  assert,
-  assertEquals,
-  assertMatch,
-  assertStringIncludes,
-  fail,
-} from "../_helpers/assert.ts";
-import { generateTestCertificates } from "../_helpers/fake_server_tls.ts";
-import { createTlsFetch, type TlsFetch } from "../../src/runtime/tls_fetch.ts";
-
-const CLI = new URL("../../src/runtime/fake_apiserver_cli.ts", import.meta.url).pathname;
-
-async function hasKubectl(): Promise<boolean> {
-  try {
-    const out = await new Deno.Command("kubectl", {
-      args: ["version", "--client"],
-      stdout: "null",
-      stderr: "null",
-    })
-      .output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
-
-/** Reads a child's stdout line by line. */
-class LineReader {
-  readonly #reader: ReadableStreamDefaultReader<string>;
-  readonly lines: string[] = [];
-  #pending: Promise<ReadableStreamReadResult<string>> | undefined;
-  #buffer = "";
-
-  constructor(stream: ReadableStream<Uint8Array>) {
-    this.#reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  }
-
-  /** Waits for a line matching `pattern`; returns it. */
-  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (true) {
-      const found = this.lines.find((l) => pattern.test(l));
-      if (found !== undefined) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) fail(`no line matching ${pattern} in:\n${this.lines.join("\n")}`);
-      this.#pending ??= this.#reader.read();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const result = await Promise.race([
-        this.#pending,
-        new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), left))),
-      ]);
-      clearTimeout(timer);
-      if (result === "timeout") continue;
-      this.#pending = undefined;
-      if (result.done) {
-        fail(`stream ended without a line matching ${pattern}:\n${this.lines.join("\n")}`);
-      }
-      this.#buffer += result.value;
-      const parts = this.#buffer.split("\n");
-      this.#buffer = parts.pop()!;
-      this.lines.push(...parts);
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.#reader.cancel().catch(() => {});
-    await this.#pending?.catch(() => {});
-  }
-}
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_helpers/assert.ts";
+import { LineReader, startKubectlHarness } from "../_helpers/kubectl.ts";
 
 Deno.test({
-  name: "kubectl create, get, get -w and delete work against the fake-apiserver CLI",
+  name: "kubectl create, get, get -w, label, apply and delete work against the fake-apiserver CLI",
   async fn(t) {
-    if (!(await hasKubectl())) {
+    const h = await startKubectlHarness(["--seed-pods", "2"]);
+    if (h === undefined) {
       console.log("kubectl is not on PATH: skipping the kubectl test");
       return;
     }
-    const dir = await Deno.makeTempDir({ prefix: "kubectl-fake-" });
-    const certs = await generateTestCertificates();
-    const args = [
-      "run",
-      "--allow-net",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      CLI,
-      "--port",
-      "0",
-      "--seed-pods",
-      "2",
-    ];
-    let tls: TlsFetch | undefined;
-    if (certs !== undefined) {
-      await Deno.writeTextFile(`${dir}/cert.pem`, certs.cert + certs.ca);
-      await Deno.writeTextFile(`${dir}/key.pem`, certs.key);
-      args.push("--token", "kubectl-token", "--cert", `${dir}/cert.pem`, "--key", `${dir}/key.pem`);
-      tls = createTlsFetch({ caCerts: [certs.ca] });
-    }
-    const server = new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "inherit" })
-      .spawn();
-    const out = new LineReader(server.stdout);
+    const { kubectl } = h;
+    let code: number | undefined;
     try {
-      const url = (await out.waitFor(/^fake-apiserver listening on /)).split(" ").pop()!;
-      const kubeconfig = (await out.waitFor(/^kubeconfig: /)).slice("kubeconfig: ".length);
-      assertMatch(
-        url,
-        certs === undefined ? /^http:\/\/127\.0\.0\.1:\d+$/ : /^https:\/\/127\.0\.0\.1:\d+$/,
-      );
-      if (certs !== undefined) {
+      assertMatch(h.url, h.tls ? /^https:\/\/127\.0\.0\.1:\d+$/ : /^http:\/\/127\.0\.0\.1:\d+$/);
+      if (h.tls) {
         // kubeconfig trusts the serving chain; kubectl sends the token only over TLS.
-        assertStringIncludes(await Deno.readTextFile(kubeconfig), 'token: "kubectl-token"');
+        assertStringIncludes(await Deno.readTextFile(h.kubeconfig), 'token: "kubectl-token"');
       }
-      const env = { KUBECONFIG: kubeconfig, HOME: dir };
-      const kubectl = async (...kargs: string[]) => {
-        const res = await new Deno.Command("kubectl", {
-          args: kargs,
-          env,
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        const text = new TextDecoder().decode(res.stdout);
-        const err = new TextDecoder().decode(res.stderr);
-        if (!res.success) fail(`kubectl ${kargs.join(" ")} failed (${res.code}):\n${text}\n${err}`);
-        return text;
-      };
 
       await t.step("kubectl create -f creates a pod from YAML", async () => {
         await Deno.writeTextFile(
-          `${dir}/pod.yaml`,
+          `${h.dir}/pod.yaml`,
           "apiVersion: v1\nkind: Pod\nmetadata:\n  name: from-yaml\n  labels:\n    app: demo\nspec:\n  containers:\n  - name: c\n    image: nginx\n",
         );
         assertEquals(
-          (await kubectl("create", "-f", `${dir}/pod.yaml`)).trim(),
+          (await kubectl("create", "-f", `${h.dir}/pod.yaml`)).trim(),
           "pod/from-yaml created",
         );
       });
 
-      await t.step("kubectl get pods -A lists every pod with a table", async () => {
-        const text = await kubectl("get", "pods", "-A");
-        const lines = text.trim().split("\n");
-        assertMatch(lines[0]!, /^NAMESPACE\s+NAME\s+CREATED AT$/);
-        assertEquals(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 2).join("/")), [
-          "default/from-yaml",
-          "default/pod-00000",
-          "default/pod-00001",
-        ]);
-        assertEquals(
-          (await kubectl("get", "pods", "-l", "app=demo", "-o", "name")).trim(),
-          "pod/from-yaml",
-        );
-      });
+      await t.step(
+        "kubectl get pods -A lists every pod with the real server's columns",
+        async () => {
+          const text = await kubectl("get", "pods", "-A");
+          const lines = text.trim().split("\n");
+          assertMatch(lines[0]!, /^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+          assertEquals(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 2).join("/")), [
+            "default/from-yaml",
+            "default/pod-00000",
+            "default/pod-00001",
+          ]);
+          assertEquals(
+            (await kubectl("get", "pods", "-l", "app=demo", "-o", "name")).trim(),
+            "pod/from-yaml",
+          );
+        },
+      );
 
       await t.step("kubectl get pods -w prints a pod created meanwhile", async () => {
         const watcher = new Deno.Command("kubectl", {
           args: ["get", "pods", "-w"],
-          env,
+          env: h.env,
           stdout: "piped",
           stderr: "null",
-        })
-          .spawn();
+        }).spawn();
         const lines = new LineReader(watcher.stdout);
         try {
           await lines.waitFor(/^pod-00001\s/);
-          const body = JSON.stringify({
-            metadata: { name: "late-pod" },
-            spec: { containers: [{ name: "c", image: "x" }] },
-          });
-          const request = new Request(`${url}/api/v1/namespaces/default/pods`, {
+          const res = await h.fetch("/api/v1/namespaces/default/pods", {
             method: "POST",
-            body,
-            headers: { "Content-Type": "application/json", Authorization: "Bearer kubectl-token" },
+            body: JSON.stringify({
+              metadata: { name: "late-pod" },
+              spec: { containers: [{ name: "c", image: "x" }] },
+            }),
+            headers: { "Content-Type": "application/json" },
           });
-          const res = await (tls ? tls.fetch(request) : fetch(request));
           assertEquals(res.status, 201);
           await res.body?.cancel();
-          await lines.waitFor(/^late-pod\s/);
+          await lines.waitFor(/^late-pod\s+0\/1\s+Pending\s+0\s+\d+s$/);
         } finally {
           watcher.kill("SIGTERM");
           await lines.close();
           await watcher.status;
         }
+      });
+
+      await t.step("kubectl label and annotate change metadata", async () => {
+        assertEquals(
+          (await kubectl("label", "pod", "from-yaml", "tier=web")).trim(),
+          "pod/from-yaml labeled",
+        );
+        assertEquals(
+          (await kubectl("annotate", "pod", "from-yaml", "owner=team-a")).trim(),
+          "pod/from-yaml annotated",
+        );
+        assertEquals(
+          (await kubectl("label", "pod", "from-yaml", "tier-")).trim(),
+          "pod/from-yaml unlabeled",
+        );
+        const meta = JSON.parse(await kubectl("get", "pod", "from-yaml", "-o", "json")).metadata;
+        assertEquals([meta.labels, meta.annotations.owner], [{ app: "demo" }, "team-a"]);
+      });
+
+      await t.step(
+        "kubectl apply creates, then configures, and --server-side applies",
+        async () => {
+          const file = `${h.dir}/cm.yaml`;
+          const manifest = (value: string) =>
+            `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: ${value}\n`;
+          await Deno.writeTextFile(file, manifest("a"));
+          assertEquals((await kubectl("apply", "-f", file)).trim(), "configmap/settings created");
+          await Deno.writeTextFile(file, manifest("b"));
+          assertEquals(
+            (await kubectl("apply", "-f", file)).trim(),
+            "configmap/settings configured",
+          );
+          await Deno.writeTextFile(file, manifest("c"));
+          assertEquals(
+            (await kubectl("apply", "--server-side", "--force-conflicts", "-f", file)).trim(),
+            "configmap/settings serverside-applied",
+          );
+          const cm = JSON.parse(await kubectl("get", "configmap", "settings", "-o", "json"));
+          assertEquals(cm.data, { mode: "c" });
+          assertEquals(
+            (await h.kubectlResult(["diff", "-f", file])).code,
+            0,
+            "kubectl diff sees no difference",
+          );
+        },
+      );
+
+      await t.step("kubectl run creates a pod", async () => {
+        assertEquals(
+          (await kubectl("run", "runner", "--image=busybox")).trim(),
+          "pod/runner created",
+        );
+        const pod = JSON.parse(await kubectl("get", "pod", "runner", "-o", "json"));
+        assertEquals(pod.spec.containers[0].image, "busybox");
       });
 
       await t.step("kubectl delete pod removes it", async () => {
@@ -187,23 +135,18 @@ Deno.test({
           'pod "from-yaml" deleted',
         );
         const names = (await kubectl("get", "pods", "-o", "name")).trim().split("\n");
-        assertEquals(names, ["pod/late-pod", "pod/pod-00000", "pod/pod-00001"]);
+        assertEquals(names, ["pod/late-pod", "pod/pod-00000", "pod/pod-00001", "pod/runner"]);
       });
 
       await t.step("kubectl get --raw returns the list JSON", async () => {
         const raw = JSON.parse(await kubectl("get", "--raw", "/api/v1/namespaces/default/pods"));
         assertEquals(raw.kind, "PodList");
-        assertEquals(raw.items.length, 3);
+        assertEquals(raw.items.length, 4);
         assert(Number(raw.metadata.resourceVersion) > 1);
       });
     } finally {
-      server.kill("SIGTERM");
-      await out.waitFor(/^fake-apiserver stopped$/).catch(() => {});
-      await out.close();
-      const status = await server.status;
-      tls?.close();
-      await Deno.remove(dir, { recursive: true });
-      assertEquals(status.code, 0);
+      code = await h.close();
     }
+    assertEquals(code, 0);
   },
 });
