@@ -558,7 +558,8 @@ export class ResourceClient<T extends KubeObject> {
    * Deletes every object of the collection that matches the selectors.
    *
    * @param options Selectors, delete options and signal.
-   * @returns The list of deleted objects or a Status, as the server answers.
+   * @returns The list of deleted objects (items completed with kind and apiVersion, as by
+   *   {@linkcode ResourceClient.list}) or a Status, as the server answers.
    *
    * @example Deleting by label
    * ```ts
@@ -571,14 +572,18 @@ export class ResourceClient<T extends KubeObject> {
    * await server.close();
    * ```
    */
-  deleteCollection(options: DeleteOptions & ListOptions = {}): Promise<KubeList<T> | Status> {
-    return this.#client.requestJson<KubeList<T> | Status>({
+  async deleteCollection(
+    options: DeleteOptions & ListOptions = {},
+  ): Promise<KubeList<T> | Status> {
+    const result = await this.#client.requestJson<KubeList<T> | Status>({
       method: "DELETE",
       path: this.#collectionPath(),
       query: listQuery(options),
       body: deleteBody(options),
       signal: options.signal,
     });
+    // The server answers with a list whose items lack kind and apiVersion, as for list().
+    return result.kind === "Status" ? result : completeList(result as KubeList<T>);
   }
 
   #collectionPath(): string {

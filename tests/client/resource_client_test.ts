@@ -1,6 +1,6 @@
 import { ApiError, ExpiredError, WatchDecodeError } from "../../src/api/errors.ts";
-import type { Pod } from "../../src/api/core_v1.ts";
-import type { Status } from "../../src/api/meta.ts";
+import type { ConfigMap, Pod } from "../../src/api/core_v1.ts";
+import type { KubeList, Status } from "../../src/api/meta.ts";
 import { configMaps, deployments, pods } from "../../src/api/resources.ts";
 import type { WatchEvent } from "../../src/api/watch_event.ts";
 import { KubeClient } from "../../src/client/kube_client.ts";
@@ -53,12 +53,14 @@ Deno.test("ResourceClient creates, reads, replaces, patches and deletes over rea
     type: "json",
   });
   assertEquals(json.metadata?.labels, { app: "web" });
+  // Pod updates may change little more than container images (a real server refuses new
+  // containers with 422): the strategic patch finds the container by its name.
   const strategic = await api.patch(
     "web-0",
-    { spec: { containers: [{ name: "sidecar", image: "envoy" }] } },
+    { spec: { containers: [{ name: "app", image: "nginx:1.27" }] } },
     { type: "strategic" },
   );
-  assertEquals(strategic.spec?.containers.map((c) => c.name), ["app", "sidecar"]);
+  assertEquals(strategic.spec?.containers.map((c) => [c.name, c.image]), [["app", "nginx:1.27"]]);
   const applied = await api.patch(
     "web-0",
     { metadata: { name: "web-0", annotations: { owner: "team-a" } } },
@@ -70,11 +72,12 @@ Deno.test("ResourceClient creates, reads, replaces, patches and deletes over rea
   assertEquals(missing.code, 404);
   assertEquals(missing.status.message, 'pods "nope" not found');
 
-  await assertRejects(
+  const precondition = await assertRejects(
     () => api.delete("web-0", { preconditions: { uid: "not-the-uid" } }),
     ApiError,
-    "Precondition failed",
+    "the UID in the precondition (not-the-uid) does not match",
   );
+  assertEquals(precondition.code, 409);
   await api.delete("web-0", { preconditions: { uid: created.metadata!.uid! } });
   assertEquals(server.list(pods).length, 0);
   client.close();
@@ -109,6 +112,24 @@ Deno.test("ResourceClient.list fills in kind and apiVersion of items from the li
   assertEquals(list.kind, "DeploymentList");
   assertEquals(list.items[0]?.kind, "Deployment");
   assertEquals(list.items[0]?.apiVersion, "apps/v1");
+  await server.close();
+});
+
+Deno.test("ResourceClient.deleteCollection fills in kind and apiVersion of the deleted items", async () => {
+  // A real kube-apiserver 1.37 answers deletecollection with a ConfigMapList whose items carry
+  // no kind or apiVersion, as its lists do.
+  const server = new FakeApiServer();
+  const client = server.client();
+  const cms = client.resource(configMaps, "default");
+  await cms.create({ metadata: { name: "old", labels: { age: "old" } } });
+  await cms.create({ metadata: { name: "new", labels: { age: "new" } } });
+  const result = await cms.deleteCollection({ labelSelector: { age: "old" } });
+  assert(result.kind === "ConfigMapList", `a list of the deleted objects, got ${result.kind}`);
+  const deleted = result as KubeList<ConfigMap>;
+  assertEquals(deleted.items.map((cm) => [cm.kind, cm.apiVersion, cm.metadata?.name]), [
+    ["ConfigMap", "v1", "old"],
+  ]);
+  assertEquals((await cms.list()).items.map((cm) => cm.metadata?.name), ["new"]);
   await server.close();
 });
 

@@ -47,23 +47,36 @@ export function kubeconfigFor(info: ControlPlaneInfo, user: ClusterUser): string
       "      interactiveMode: Never",
     ],
   };
+  return kubeconfigText(
+    info.server,
+    [`    certificate-authority: ${info.caFile}`],
+    userLines[user],
+  );
+}
+
+/** Kubeconfig text with one cluster `real`, one user `u` and one context, as a user writes it. */
+export function kubeconfigText(
+  server: string,
+  clusterLines: string[],
+  userLines: string[],
+): string {
   return [
     "apiVersion: v1",
     "kind: Config",
     "clusters:",
     "- name: real",
     "  cluster:",
-    `    server: ${info.server}`,
-    `    certificate-authority: ${info.caFile}`,
+    `    server: ${server}`,
+    ...clusterLines,
     "users:",
-    `- name: ${user}`,
+    "- name: u",
     "  user:",
-    ...userLines[user],
+    ...userLines,
     "contexts:",
     "- name: real",
     "  context:",
     "    cluster: real",
-    `    user: ${user}`,
+    "    user: u",
     "current-context: real",
     "",
   ].join("\n");

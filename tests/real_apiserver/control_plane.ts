@@ -6,6 +6,8 @@
  * @module
  */
 
+import { kubeconfigText } from "./_cluster.ts";
+
 /** Users the control plane knows, by how they authenticate. */
 export interface ControlPlaneUsers {
   /** Bearer token of `kubesnap-admin`, in `system:masters`. */
@@ -110,7 +112,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       `${ADMIN_TOKEN},kubesnap-admin,uid-admin,"system:masters"\n${VIEWER_TOKEN},viewer,uid-viewer\n`,
     );
     const kubeconfig = `${workDir}/admin.kubeconfig`;
-    await Deno.writeTextFile(kubeconfig, adminKubeconfig(server, pki.caFile, ADMIN_TOKEN));
+    await Deno.writeTextFile(
+      kubeconfig,
+      kubeconfigText(server, [`    certificate-authority: ${pki.caFile}`], [
+        `    token: ${ADMIN_TOKEN}`,
+      ]),
+    );
     const info: ControlPlaneInfo = {
       server,
       caFile: pki.caFile,
@@ -259,7 +266,7 @@ async function makePki(dir: string): Promise<Pki> {
       "-extfile",
       p(`${name}.ext`),
     ]);
-    // Deno's TLS stack wants PKCS#8 keys.
+    // PKCS#8 keys: the form most tools read.
     await openssl([
       "pkcs8",
       "-topk8",
@@ -304,29 +311,6 @@ async function openssl(args: string[]): Promise<void> {
   if (!output.success) {
     throw new Error(`openssl ${args[0]} failed: ${new TextDecoder().decode(output.stderr)}`);
   }
-}
-
-function adminKubeconfig(server: string, caFile: string, token: string): string {
-  return [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    "- name: real",
-    "  cluster:",
-    `    server: ${server}`,
-    `    certificate-authority: ${caFile}`,
-    "users:",
-    "- name: admin",
-    "  user:",
-    `    token: ${token}`,
-    "contexts:",
-    "- name: real",
-    "  context:",
-    "    cluster: real",
-    "    user: admin",
-    "current-context: real",
-    "",
-  ].join("\n");
 }
 
 /** A loopback port nobody listens on right now. */
