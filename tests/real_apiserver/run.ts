@@ -7,7 +7,7 @@
  * lists off, their compression off, the watch cache off), restarting kube-apiserver over the same
  * etcd in between.
  *
- * Flags: `--only=NAME[,NAME]` runs some suites (library, informers, differential, runtime),
+ * Flags: `--only=NAME[,NAME]` runs some suites (runtime, library, informers, differential),
  * `--variants=NAME[,NAME]` some variants, `--serve` starts the control plane and waits (to debug
  * by hand: it prints the kubeconfig path).
  *
@@ -26,7 +26,11 @@ const VARIANTS: Readonly<Record<string, readonly string[]>> = {
 
 /** Suites: test files and whether they run under every variant. */
 const SUITES: Readonly<Record<string, { files: string[]; everyVariant: boolean }>> = {
+  // First: the runtime scenario lists every namespace and needs a cluster without pods.
+  runtime: { files: ["tests/real_apiserver/runtime_suite.ts"], everyVariant: false },
+  library: { files: ["tests/real_apiserver/library_suite.ts"], everyVariant: false },
   informers: { files: ["tests/real_apiserver/informers_suite.ts"], everyVariant: true },
+  differential: { files: ["tests/real_apiserver/differential_suite.ts"], everyVariant: false },
 };
 
 const args = new Map(
@@ -57,7 +61,12 @@ const timings: string[] = [];
 try {
   console.log(`kube-apiserver ready at ${plane.info.server} (kubeconfig ${plane.info.kubeconfig})`);
   if (args.has("serve")) {
-    console.log("serving until interrupted (Ctrl-C stops etcd and kube-apiserver)");
+    const infoFile = `${plane.info.workDir}/control-plane.json`;
+    await Deno.writeTextFile(infoFile, JSON.stringify(plane.info, null, 2));
+    console.log(
+      `serving until interrupted (Ctrl-C stops etcd and kube-apiserver); run a suite with\n` +
+        `  KUBESNAP_CONTROL_PLANE=${infoFile} deno test -A tests/real_apiserver/<suite>_suite.ts`,
+    );
     await new Promise(() => {});
   }
   for (const [index, variant] of onlyVariants.entries()) {

@@ -29,9 +29,9 @@
 import { type Pod, pods } from "../../mod.ts";
 import { FakeApiServer } from "../../src/testing/mod.ts";
 import { EXPECTED_NOTIFICATIONS, SCENARIO_POD, SEED_POD } from "./scenario.ts";
+import { bundleRuntimeEntries } from "./bundle.ts";
 
 const ROOT = new URL("../../", import.meta.url);
-const HERE = new URL("./", import.meta.url);
 const CACHE = new URL(".cache/runtimes/", ROOT);
 const OUT = new URL("bundle/", CACHE);
 const TLS_DIR = new URL("tests/_fixtures/tls/", ROOT);
@@ -112,57 +112,8 @@ async function findRuntime(name: RuntimeName): Promise<Runtime> {
 
 // ---- bundling --------------------------------------------------------------------------------
 
-async function deno(args: string[]): Promise<void> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: path(ROOT),
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(`deno ${args.join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`);
-  }
-}
-
-/**
- * Bundles `mod.ts` into `kubesnap.bundle.js` and each entry point (with the
- * library left external) into `<entry>.js`, whose import of `../../mod.ts`
- * becomes `./kubesnap.bundle.js`.
- */
 async function build(): Promise<{ bytes: number; ms: number }> {
-  const started = performance.now();
-  await Deno.mkdir(OUT, { recursive: true });
-  await Deno.writeTextFile(new URL("package.json", OUT), '{ "type": "module" }\n');
-  const bundle = new URL("kubesnap.bundle.js", OUT);
-  await deno(["bundle", "--quiet", "--platform", "browser", "-o", path(bundle), "mod.ts"]);
-  const text = await Deno.readTextFile(bundle);
-  const imports = text.match(/^\s*import\b.*$/gm) ?? [];
-  if (imports.length > 0) throw new Error(`the bundle imports something: ${imports.join("; ")}`);
-  if (/\brequire\s*\(|\bprocess\.|\bBuffer\b/.test(text)) {
-    throw new Error("the bundle refers to require, process or Buffer");
-  }
-  await Promise.all(ENTRIES.map(async (entry) => {
-    const out = new URL(`${entry}.js`, OUT);
-    await deno([
-      "bundle",
-      "--quiet",
-      "--platform",
-      "browser",
-      "--external",
-      "../../mod.ts",
-      "-o",
-      path(out),
-      path(new URL(`${entry}.ts`, HERE)),
-    ]);
-    const code = await Deno.readTextFile(out);
-    const parts = code.split('from "../../mod.ts"');
-    if (parts.length !== 2) {
-      throw new Error(`${entry}.js should import ../../mod.ts once, found ${parts.length - 1}`);
-    }
-    await Deno.writeTextFile(out, parts.join('from "./kubesnap.bundle.js"'));
-  }));
-  return { bytes: new TextEncoder().encode(text).length, ms: performance.now() - started };
+  return await bundleRuntimeEntries(OUT, ENTRIES);
 }
 
 // ---- the HTTPS front that requires client certificates ---------------------------------------

@@ -52,6 +52,16 @@ export const EXPECTED_NOTIFICATIONS: readonly string[] = [
   `delete ${SCENARIO_POD.name}`,
 ];
 
+/**
+ * The notification a real apiserver adds after `add web-1`: it stores a new
+ * pod without its status, which the driver then writes.
+ */
+export const STATUS_UPDATE_NOTIFICATION = `update ${SCENARIO_POD.name} ->${SCENARIO_POD.ip}`;
+
+/** The notification a real apiserver adds before `delete web-1`: the pod marked for deletion. */
+export const DELETION_MARK_NOTIFICATION =
+  `update ${SCENARIO_POD.name} ${SCENARIO_POD.newIp}->${SCENARIO_POD.newIp}`;
+
 /** Settings of {@linkcode runScenario}. */
 export interface ScenarioOptions {
   /** Base URL of the fake apiserver. */
@@ -257,6 +267,15 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       "onAdd sees the new pod",
       describeNotification(added),
     );
+    // A real apiserver stores a new pod without its status: the IP comes as an update.
+    if (ipOf(added.pod) === "") {
+      const addressed = await notifications.next(ac.signal);
+      expect(
+        describeNotification(addressed) === STATUS_UPDATE_NOTIFICATION,
+        "onUpdate sees the new pod's IP",
+        describeNotification(addressed),
+      );
+    }
     expect(
       byIP(SCENARIO_POD.ip) === SCENARIO_POD.name,
       "the index has the new pod",
@@ -279,7 +298,11 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     emit("updated", { byIP: byIP(SCENARIO_POD.newIp) });
 
     step = "delete";
-    const deleted = await notifications.next(ac.signal);
+    let deleted = await notifications.next(ac.signal);
+    // A real apiserver marks a pod for deletion (an update setting deletionTimestamp) first.
+    if (deleted.type === "update" && deleted.pod.metadata?.deletionTimestamp !== undefined) {
+      deleted = await notifications.next(ac.signal);
+    }
     expect(
       describeNotification(deleted) === EXPECTED_NOTIFICATIONS[3],
       "onDelete sees the pod go",
