@@ -202,8 +202,15 @@ so compare ratios, not absolute times. To see where the time goes:
 bench/profile.ts sync|watch|relist [paginated|streaming] [N]\`, then
 \`deno run --allow-read bench/_cpuprofile_summary.ts bench/results/prof/<file>.cpuprofile\`.`;
 
-/** The BENCHMARKS.md text. */
-export function benchmarksMarkdown(rows: readonly Row[], info: RunInfo): string {
+/** Heading of the section that `bench/real_apiserver.ts` writes (kept when this file is regenerated). */
+export const REAL_APISERVER_HEADING = "## Against a real kube-apiserver";
+
+/** The BENCHMARKS.md text; `realApiserver` is the section `deno task bench:apiserver` wrote, if any. */
+export function benchmarksMarkdown(
+  rows: readonly Row[],
+  info: RunInfo,
+  realApiserver = "",
+): string {
   const failed = rows.filter((r) => r.status === "failed").length;
   return `# Benchmarks
 
@@ -228,10 +235,9 @@ ${HOW_TO_READ}
 Pods come from \`bench/_pod_generator.ts\` (two containers with env, ports, resources, probes and
 volume mounts; conditions; pod IPs; container statuses; labels, annotations, an owner reference;
 two managedFields entries), spread over 100 namespaces. The apiserver is the fake one
-(\`src/testing/\`) in its own process (\`bench/_server.ts\`). The paginated shape removes the
-reflector's \`resourceVersion=0\` from the first LIST, because a server answers that from its cache
-in one unpaginated response; the streaming shape is the reflector's default
-(\`sendInitialEvents\`).
+(\`src/testing/\`) in its own process (\`bench/_server.ts\`). The paginated shape is the
+reflector's default (LIST pages of 500, the first one a consistent read); the streaming shape turns
+streaming lists on (\`sendInitialEvents\`).
 
 ## Results
 
@@ -244,5 +250,13 @@ ${targetSummary(rows).map((l) => `- ${l}`).join("\n")}
 ## Notes
 
 ${notes(rows).map((l) => `- ${l}`).join("\n")}
-`;
+${realApiserver === "" ? "" : `\n${realApiserver.trimEnd()}\n`}`;
+}
+
+/** The real-apiserver section of a BENCHMARKS.md text, or "" when it has none. */
+export function realApiserverSection(markdown: string): string {
+  const start = markdown.indexOf(REAL_APISERVER_HEADING);
+  if (start < 0) return "";
+  const next = markdown.indexOf("\n## ", start + REAL_APISERVER_HEADING.length);
+  return markdown.slice(start, next < 0 ? undefined : next + 1);
 }

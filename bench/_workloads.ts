@@ -7,7 +7,6 @@
  */
 
 import { KubeClient } from "../src/client/kube_client.ts";
-import type { ListOptions, WatchOptions } from "../src/client/request_options.ts";
 import type { Pod } from "../src/api/core_v1.ts";
 import { pods } from "../src/api/resources.ts";
 import { NAMESPACE_INDEX } from "../src/cache/keys.ts";
@@ -145,11 +144,6 @@ export function row(
 const MB = 1024 * 1024;
 const SYNC_TIMEOUT_MS = 300_000;
 
-/** The reflector lists from RV "0" first, which a server answers unpaginated; drop it to get pages. */
-function pageInitialList(options: ListOptions | WatchOptions): void {
-  if ("limit" in options && options.resourceVersion === "0") delete options.resourceVersion;
-}
-
 /** An error the informer reported, with when. */
 export interface ErrorRecord {
   /** The error. */
@@ -222,7 +216,6 @@ export async function syncInformer(
   const client = new KubeClient({ server: api });
   const factory = new SharedInformerFactory(client, {
     informerOptions: { streamingList: shape === "streaming", pageSize: 500 },
-    tweakListOptions: shape === "paginated" ? pageInitialList : undefined,
     transform: strip ? stripManagedFields : undefined,
   });
   const informer = factory.informerFor(pods);
@@ -277,7 +270,6 @@ export async function residentInformer(
   const informer = new SharedIndexInformer<Pod>(listerWatcher, pods, {
     streamingList: shape === "streaming",
     pageSize: 500,
-    tweakListOptions: shape === "paginated" ? pageInitialList : undefined,
     transform: strip ? stripManagedFields : undefined,
     backoff: new Backoff({ initialMs: 1, maxMs: 1, jitter: 0 }),
   });

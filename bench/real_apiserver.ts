@@ -8,14 +8,15 @@
  * ```
  *
  * Rows: the informer with streaming lists and with LIST pages, next to the floors of the same
- * responses (bytes only; `JSON.parse` and keep), and the streaming list read as gzip. Writes
- * `bench/results/real_apiserver.md`.
+ * responses (bytes only; `JSON.parse` and keep), and the streaming list read as gzip. Writes its
+ * section of BENCHMARKS.md, which `deno task bench` keeps when it rewrites the rest.
  *
  * @module
  */
 
 import { KubeClient, kubeConfigToClientOptions, parseKubeConfig, pods } from "../mod.ts";
 import { summarize } from "./_harness.ts";
+import { REAL_APISERVER_HEADING, realApiserverSection } from "./_report.ts";
 import { generatePod } from "./_pod_generator.ts";
 import { startControlPlane } from "../tests/real_apiserver/control_plane.ts";
 import { kubeconfigFor } from "../tests/real_apiserver/_cluster.ts";
@@ -87,6 +88,9 @@ try {
   client.close();
 
   const lines: string[] = [];
+  const results = new Map<string, number>();
+  const failuresByMode = new Map<string, number>();
+  const loadBefore = Deno.loadavg()[0]!.toFixed(2);
   for (const mode of modes) {
     const ms: number[] = [];
     const heap: number[] = [];
@@ -118,6 +122,8 @@ try {
       if (result.bytes > 0) read.push(`${(result.bytes / 1e6).toFixed(1)} MB`);
       detail = read.join(", ");
     }
+    failuresByMode.set(mode, failures.length);
+    if (ms.length > 0) results.set(mode, summarize(ms).median);
     if (failures.length > 0) {
       detail += `${detail ? "; " : ""}${failures.length} of ${runs + 1} runs: ${failures[0]}`;
     }
@@ -129,22 +135,63 @@ try {
     console.log(line);
     lines.push(line);
   }
-  const report = [
-    `# Initial sync against a real kube-apiserver`,
+  const median = (mode: string) => results.get(mode);
+  const findings: string[] = [];
+  const stream = median("bytes-stream");
+  const pages = median("bytes-pages-consistent");
+  if (stream !== undefined && pages !== undefined) {
+    findings.push(
+      `The server sends a streaming list ${(stream / pages).toFixed(2)}x as slowly as LIST pages ` +
+        `(bytes only: ${stream.toFixed(0)} ms against ${pages.toFixed(0)} ms), so the informer's ` +
+        `default is LIST pages.`,
+    );
+  }
+  const informerPages = median("informer-pages");
+  const informerStream = median("informer-stream");
+  if (informerPages !== undefined && informerStream !== undefined) {
+    findings.push(
+      `The informer synced in ${informerPages.toFixed(0)} ms with LIST pages (default) and ` +
+        `${informerStream.toFixed(0)} ms with a streaming list.`,
+    );
+  }
+  const gzipFailures = failuresByMode.get("bytes-stream-gzip") ?? 0;
+  if (modes.includes("bytes-stream-gzip")) {
+    findings.push(
+      `Streaming lists read with gzip ended without their end bookmark in ${gzipFailures} of ` +
+        `${runs + 1} runs; watch requests ask for \`Accept-Encoding: identity\` by default.`,
+    );
+  }
+  const section = [
+    REAL_APISERVER_HEADING,
     "",
-    `${podCount} pods of about ${
-      (podBytes / 1000).toFixed(1)
-    } KB of JSON each, kube-apiserver ${plane.info.variant} flags, 127.0.0.1, TLS; median of ${runs} fresh processes after one warm-up.`,
-    `Command: \`deno task bench:apiserver --pods ${podCount} --runs ${runs}\`.`,
+    `Initial sync of ${podCount} pods of about ${(podBytes / 1000).toFixed(1)} KB of JSON each ` +
+    `(server-set managedFields) from kube-apiserver v1.37.2 with its default flags, over TLS ` +
+    `on 127.0.0.1; median of ${runs} fresh processes ` +
+    `after one warm-up. Command: \`deno task bench:apiserver --pods ${podCount} --runs ${runs}\`, ` +
+    `${new Date().toISOString().slice(0, 10)}, load average before ${loadBefore}.`,
+    "",
+    "Modes: the informer (LIST pages, streaming list); the same requests read as bytes only, " +
+    "or with `JSON.parse` and kept; `-consistent` pages are the informer's first LIST (no " +
+    "resourceVersion, which the server pages), the others ask for `resourceVersion=0`, which the " +
+    "server answers whole whatever the limit.",
     "",
     "| mode | ms (min–max) | heap after, MB | read |",
     "| --- | --- | --- | --- |",
     ...lines,
     "",
+    ...findings.map((line) => `- ${line}`),
+    "",
   ].join("\n");
-  await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });
-  await Deno.writeTextFile(new URL("./results/real_apiserver.md", import.meta.url), report);
-  console.log(report);
+  const benchmarks = new URL("../BENCHMARKS.md", import.meta.url);
+  const previous = await Deno.readTextFile(benchmarks);
+  const old = realApiserverSection(previous);
+  const updated = old === ""
+    ? `${previous.trimEnd()}\n\n${section}`
+    : previous.replace(old, `${section}\n`);
+  await Deno.writeTextFile(benchmarks, updated);
+  await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", benchmarks.pathname] })
+    .output();
+  console.log(section);
 } finally {
   await plane.stop();
 }

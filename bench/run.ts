@@ -30,6 +30,7 @@ import {
   loadAverage,
   machineInfo,
   notes,
+  realApiserverSection,
   type RunInfo,
   targetSummary,
   textTable,
@@ -351,7 +352,8 @@ console.log(`${info.command}: ${durationS.toFixed(0)} s on ${info.machine}; ${in
 const complete = !args.quick && args.only.size === 0 && args.sizes === undefined &&
   args.runs >= 5 && args.events === 20_000;
 const dir = new URL("./", import.meta.url);
-const markdown = benchmarksMarkdown(rows, info);
+const previous = await Deno.readTextFile(new URL("../BENCHMARKS.md", dir)).catch(() => "");
+const markdown = benchmarksMarkdown(rows, info, realApiserverSection(previous));
 const json = JSON.stringify(rows, null, 2) + "\n";
 if (complete) {
   await Deno.writeTextFile(new URL("results.json", dir), json);
