@@ -4,7 +4,8 @@
  *
  * ```sh
  * deno task fake-apiserver --port 8080 [--hostname H] [--seed-pods N] [--token T]
- *   [--bookmark-interval-ms X] [--history N] [--no-streaming-lists] [--cors] [--cors] [--cert F --key F]
+ *   [--bookmark-interval-ms X] [--history N] [--no-streaming-lists] [--cors]
+ *   [--no-namespace-controller] [--cert F --key F]
  * ```
  *
  * Prints the URL and the path of a ready-to-use kubeconfig (written to a
@@ -33,7 +34,10 @@ export interface CliOptions {
   history: number | undefined;
   /** Streaming lists on/off. */
   streamingLists: boolean;
+  /** Answer CORS preflights and allow every origin. */
   cors: boolean;
+  /** Emulate the namespace controller (off: deleted namespaces stay Terminating). */
+  namespaceController: boolean;
   /** PEM certificate file. */
   cert: string | undefined;
   /** PEM key file. */
@@ -42,7 +46,7 @@ export interface CliOptions {
 
 const USAGE = `usage: fake-apiserver [--port N] [--hostname H] [--seed-pods N] [--token T]
                       [--bookmark-interval-ms X] [--history N] [--no-streaming-lists]
-                      [--cert FILE --key FILE]`;
+                      [--cors] [--no-namespace-controller] [--cert FILE --key FILE]`;
 
 function integer(flag: string, value: string | undefined): number {
   if (value === undefined || !/^\d+$/.test(value)) {
@@ -74,6 +78,7 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
     history: undefined,
     streamingLists: true,
     cors: false,
+    namespaceController: true,
     cert: undefined,
     key: undefined,
   };
@@ -110,6 +115,9 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
         break;
       case "--no-streaming-lists":
         options.streamingLists = false;
+        break;
+      case "--no-namespace-controller":
+        options.namespaceController = false;
         break;
       case "--cert":
         options.cert = next();
@@ -238,6 +246,7 @@ async function main(deno: DenoCli): Promise<void> {
     hostname: cli.hostname,
     streamingLists: cli.streamingLists,
     cors: cli.cors,
+    namespaceController: cli.namespaceController,
   };
   if (cli.token !== undefined) options.token = cli.token;
   if (cli.bookmarkIntervalMs !== undefined) options.bookmarkIntervalMs = cli.bookmarkIntervalMs;

@@ -63,6 +63,53 @@ export const FAKE_ONLY_RESOURCES: readonly ResourceDescriptor[] = Object.freeze(
 
 const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
+/** How a subresource appears in discovery: its own kind when it has one, and its verbs. */
+export interface SubresourceInfo {
+  /** Group of the subresource's kind, when it differs from the parent's. */
+  readonly group?: string;
+  /** Version of the subresource's kind, when it differs from the parent's. */
+  readonly version?: string;
+  /** Kind of the subresource; the parent's when absent. */
+  readonly kind?: string;
+  /** Verbs the subresource serves. */
+  readonly verbs: readonly string[];
+}
+
+/**
+ * Subresources by name, as a real kube-apiserver lists them: `scale` speaks `autoscaling/v1`
+ * `Scale` (client-go's scale client resolves the kind from this entry), `finalize` only updates.
+ */
+const SUBRESOURCES: Readonly<Record<string, SubresourceInfo>> = {
+  status: { verbs: ["get", "patch", "update"] },
+  scale: { group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] },
+  finalize: { verbs: ["update"] },
+  log: { verbs: ["get"] },
+  binding: { kind: "Binding", verbs: ["create"] },
+  eviction: { group: "policy", version: "v1", kind: "Eviction", verbs: ["create"] },
+  ephemeralcontainers: { verbs: ["get", "patch", "update"] },
+};
+
+const DEFAULT_SUBRESOURCE: SubresourceInfo = { verbs: ["get", "patch", "update"] };
+
+/**
+ * Subresources the fake serves beyond a descriptor's own, by `group/plural`: the namespace
+ * controller's `finalize`, which the typed descriptors leave out.
+ */
+const EXTRA_SUBRESOURCES: Readonly<Record<string, readonly string[]>> = {
+  "/namespaces": ["finalize"],
+};
+
+/** The subresources served for a resource: the descriptor's plus the fake's extras. */
+export function servedSubresources(descriptor: ResourceDescriptor): readonly string[] {
+  const extra = EXTRA_SUBRESOURCES[`${descriptor.group}/${descriptor.plural}`] ?? [];
+  return extra.length === 0 ? descriptor.subresources : [...descriptor.subresources, ...extra];
+}
+
+/** Discovery facts of a subresource (kind and verbs). */
+export function subresourceInfo(name: string): SubresourceInfo {
+  return SUBRESOURCES[name] ?? DEFAULT_SUBRESOURCE;
+}
+
 /** The `/version` document. */
 export const VERSION_INFO: Readonly<Record<string, string>> = Object.freeze({
   major: "1",
@@ -142,14 +189,18 @@ export function apiResourceList(
     if (d.shortNames.length > 0) entry.shortNames = [...d.shortNames];
     if (d.categories.length > 0) entry.categories = [...d.categories];
     resources.push(entry);
-    for (const sub of d.subresources) {
-      resources.push({
+    for (const sub of servedSubresources(d)) {
+      const info = subresourceInfo(sub);
+      const subEntry: Record<string, unknown> = {
         name: `${d.plural}/${sub}`,
         singularName: "",
         namespaced: d.namespaced,
-        kind: d.kind,
-        verbs: ["get", "patch", "update"],
-      });
+      };
+      if (info.group !== undefined) subEntry.group = info.group;
+      if (info.version !== undefined) subEntry.version = info.version;
+      subEntry.kind = info.kind ?? d.kind;
+      subEntry.verbs = [...info.verbs];
+      resources.push(subEntry);
     }
   }
   if (resources.length === 0) return undefined;

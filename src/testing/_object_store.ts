@@ -311,8 +311,10 @@ export function tableId(descriptor: { group: string; plural: string }): string {
 export interface ObjectStoreOptions {
   /** How many changes the history keeps. */
   historySize: number;
-  /** Called synchronously after every committed change. */
+  /** Called synchronously after every committed change that is not silent. */
   onChange: (change: Change) => void;
+  /** Called after every committed change, silent ones included (after `onChange`). */
+  onCommit?: ((change: Change) => void) | undefined;
 }
 
 /** Global resourceVersion, tables, history. */
@@ -320,6 +322,7 @@ export class ObjectStore {
   readonly #tables = new Map<string, ResourceTable>();
   readonly #historySize: number;
   readonly #onChange: (change: Change) => void;
+  readonly #onCommit: ((change: Change) => void) | undefined;
   #rv = 1;
   #compactedRv = 1;
   #history: (Change | undefined)[] = [];
@@ -328,6 +331,7 @@ export class ObjectStore {
   constructor(options: ObjectStoreOptions) {
     this.#historySize = options.historySize;
     this.#onChange = options.onChange;
+    this.#onCommit = options.onCommit;
   }
 
   /** The current (latest) resourceVersion. */
@@ -391,6 +395,7 @@ export class ObjectStore {
     const change: Change = { rv, table, type, object: stored, previous, silent };
     this.#record(change);
     if (!silent) this.#onChange(change);
+    this.#onCommit?.(change);
     return stored;
   }
 

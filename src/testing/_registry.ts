@@ -182,6 +182,11 @@ export interface WriteContext {
    * `fieldManager` parameter, else the User-Agent up to its first `/`, as kube-apiserver does.
    */
   manager?: string | undefined;
+  /**
+   * What that Update entry owns, when not the whole input (a `scale` write owns only
+   * `spec.replicas` of its parent).
+   */
+  managedConfig?: unknown;
 }
 
 /** Result of a delete. */
@@ -215,6 +220,8 @@ export interface RegistryOptions {
   clock: Clock;
   now: () => number;
   random: () => number;
+  /** Told of every committed change, silent ones included (the namespace controller). */
+  onCommit?: ((change: Change) => void) | undefined;
 }
 
 /** Watch request, after parsing. */
@@ -226,6 +233,63 @@ export interface WatchRequest {
   view: OpenWatchOptions["view"];
   includeObject: OpenWatchOptions["includeObject"];
   signal: AbortSignal;
+}
+
+/** `spec.finalizers` of a namespace, from the JSON of its fields between metadata and status. */
+export function specFinalizers(specInner: string): string[] {
+  if (specInner === "") return [];
+  const spec = (JSON.parse(`{${specInner}}`) as { spec?: { finalizers?: unknown } }).spec;
+  return Array.isArray(spec?.finalizers) ? spec.finalizers.map(String) : [];
+}
+
+/** Finalizer names that are not allowed (`validateFinalizerName` in the core validation). */
+const STANDARD_FINALIZERS: ReadonlySet<string> = new Set([
+  "kubernetes",
+  "orphan",
+  "foregroundDeletion",
+]);
+
+function finalizerNameErrors(finalizers: readonly string[]): FieldError[] {
+  const errors: FieldError[] = [];
+  finalizers.forEach((finalizer, i) => {
+    if (!finalizer.includes("/") && !STANDARD_FINALIZERS.has(finalizer)) {
+      errors.push(
+        invalidField(
+          `spec.finalizers[${i}]`,
+          finalizer,
+          "name is neither a standard finalizer name nor is it fully qualified",
+        ),
+      );
+    }
+  });
+  return errors;
+}
+
+/** Applies a JSON, merge or strategic merge patch; a patch that cannot apply is 422. */
+export function applyPatch(base: Json, type: Exclude<PatchType, "apply">, patch: unknown): Json {
+  try {
+    switch (type) {
+      case "json":
+        return applyJsonPatch(base, patch as Json);
+      case "merge":
+        return applyMergePatch(base, patch as Json);
+      case "strategic":
+        return applyStrategicMergePatch(base, patch as Json);
+    }
+  } catch (err) {
+    if (err instanceof PatchError) {
+      // kube-apiserver does not say which operation failed.
+      throw new StatusError(
+        failure(
+          422,
+          "Invalid",
+          "the server rejected our request due to an error in our request",
+          {},
+        ),
+      );
+    }
+    throw err;
+  }
 }
 
 /** Storage plus semantics. */
@@ -245,6 +309,7 @@ export class Registry {
     this.store = new ObjectStore({
       historySize: options.historySize,
       onChange: (change: Change) => this.hub.dispatch(change),
+      onCommit: options.onCommit,
     });
     this.#builtinIds = new Set(builtins.map((d) => `${d.group}/${d.plural}`));
     for (const d of builtins) this.store.register(d, true);
@@ -882,6 +947,15 @@ export class Registry {
     } else {
       parts = partsOf(input);
       if (ctx.http && this.#hasStatus(table)) parts.statusJson = existing.statusJson;
+      if (ctx.http && table.id === "/namespaces") {
+        if (ctx.subresource === "finalize") {
+          const errors = finalizerNameErrors(specFinalizers(parts.specInner));
+          if (errors.length > 0) throw new StatusError(invalid(d.group, d.kind, name, errors));
+        } else {
+          // Only `finalize` writes spec.finalizers (the namespace strategy's PrepareForUpdate).
+          parts.specInner = existing.specInner;
+        }
+      }
     }
     const meta = parts.metadata;
 
@@ -927,8 +1001,10 @@ export class Registry {
     }
     parts.metadata = this.#orderMeta(meta);
 
+    // A namespace also waits for its spec.finalizers (`ShouldDeleteNamespaceDuringUpdate`).
     const deleting = old.deletionTimestamp !== undefined &&
-      (parts.metadata.finalizers ?? []).length === 0;
+      (parts.metadata.finalizers ?? []).length === 0 &&
+      (table.id !== "/namespaces" || specFinalizers(parts.specInner).length === 0);
     if (deleting && ctx.http && !ctx.dryRun) {
       // Removing the last finalizer deletes the object as it was stored: the DELETED event and
       // the answer carry that state, finalizers included, not the update's.
@@ -956,7 +1032,13 @@ export class Registry {
     if (ctx.http && ctx.manager !== undefined && ctx.fieldManager === undefined) {
       parts.metadata.managedFields = this.#withUpdateEntry(
         parts.metadata.managedFields ?? [],
-        this.#managedEntry(ctx.manager, table, input, ctx.subresource, "Update"),
+        this.#managedEntry(
+          ctx.manager,
+          table,
+          ctx.managedConfig ?? input,
+          ctx.subresource,
+          "Update",
+        ),
       );
       parts.metadata = this.#orderMeta(parts.metadata);
     }
@@ -1038,34 +1120,7 @@ export class Registry {
       };
     }
     if (existing === undefined) throw new StatusError(notFound(d, name));
-    const base = JSON.parse(existing.json) as Json;
-    let result: Json;
-    try {
-      switch (type) {
-        case "json":
-          result = applyJsonPatch(base, patch as Json);
-          break;
-        case "merge":
-          result = applyMergePatch(base, patch as Json);
-          break;
-        case "strategic":
-          result = applyStrategicMergePatch(base, patch as Json);
-          break;
-      }
-    } catch (err) {
-      if (err instanceof PatchError) {
-        // kube-apiserver does not say which operation failed.
-        throw new StatusError(
-          failure(
-            422,
-            "Invalid",
-            "the server rejected our request due to an error in our request",
-            {},
-          ),
-        );
-      }
-      throw err;
-    }
+    const result = applyPatch(JSON.parse(existing.json) as Json, type, patch);
     if (!isPlainObject(result)) {
       throw new StatusError(
         badRequest("the patch turned the object into something that is not an object"),
@@ -1138,7 +1193,9 @@ export class Registry {
       specInner: existing.specInner,
       statusJson: existing.statusJson,
     };
-    if ((meta.finalizers ?? []).length > 0) {
+    const namespaceKept = ctx.http && table.id === "/namespaces" &&
+      (this.#hasSpecFinalizers(existing) || (meta.finalizers ?? []).length > 0);
+    if ((meta.finalizers ?? []).length > 0 && !namespaceKept) {
       if (meta.deletionTimestamp !== undefined) return { stored: existing, deleted: false };
       const marked = parts.metadata;
       marked.resourceVersion = "";
@@ -1155,9 +1212,9 @@ export class Registry {
         deleted: false,
       };
     }
-    if (ctx.http && table.id === "/namespaces" && this.#hasSpecFinalizers(existing)) {
-      // Without a namespace controller (the fake has none, like a lone kube-apiserver) the
-      // `kubernetes` finalizer keeps a deleted namespace Terminating.
+    if (namespaceKept) {
+      // Finalizers keep a deleted namespace Terminating: the `kubernetes` one until the
+      // namespace controller (or a `finalize` write) removes it.
       if (meta.deletionTimestamp !== undefined) return { stored: existing, deleted: false };
       parts.metadata.resourceVersion = "";
       parts.metadata.deletionTimestamp = this.#now();
@@ -1203,8 +1260,7 @@ export class Registry {
   }
 
   #hasSpecFinalizers(stored: StoredObject): boolean {
-    const spec = (JSON.parse(stored.json) as { spec?: { finalizers?: unknown } }).spec;
-    return Array.isArray(spec?.finalizers) && spec.finalizers.length > 0;
+    return specFinalizers(stored.specInner).length > 0;
   }
 
   /** Deletes every object of a namespace (or all) that matches the selectors. */

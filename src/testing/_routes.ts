@@ -7,11 +7,13 @@
  */
 
 import type { KubeObject } from "../api/meta.ts";
+import { servedSubresources, subresourceInfo } from "./_discovery.ts";
 import type { RequestInfo, RequestVerb } from "./_faults.ts";
 import { parseListOptions, queryBool } from "./_list_options.ts";
 import type { ResourceTable, StoredObject } from "./_object_store.ts";
 import { decodeProtobufObject, ProtobufDecodeError } from "./_protobuf_decoder.ts";
 import type { ListPage, PatchType, Registry, WriteContext } from "./_registry.ts";
+import { getScale, patchScale, updateScale } from "./_scale.ts";
 import {
   badRequest,
   entityTooLarge,
@@ -133,7 +135,7 @@ function groupVersionRoute(
   } else if (namespace !== undefined && !d.namespaced) {
     return { type: "unknownResource" };
   }
-  if (subresource !== undefined && !d.subresources.includes(subresource)) {
+  if (subresource !== undefined && !servedSubresources(d).includes(subresource)) {
     return { type: "unknownResource" };
   }
   if (watchPath && subresource !== undefined) return { type: "unknownResource" };
@@ -462,6 +464,16 @@ export async function handleResource(
   const verb = resourceVerb(route, request.method, params);
   const accept = request.headers.get("accept");
   const needsNamespace = d.namespaced && !(d.plural === "namespaces" && d.group === "");
+  if (
+    subresource !== undefined &&
+    (verb === undefined || !subresourceInfo(subresource).verbs.includes(verb))
+  ) {
+    await request.body?.cancel().catch(() => {});
+    throw new StatusError(methodNotAllowed());
+  }
+  if (subresource === "scale") {
+    return await handleScale(registry, route, request, params, options);
+  }
   switch (verb) {
     case "list": {
       const view = negotiateView(accept, true);
@@ -596,6 +608,50 @@ export async function handleResource(
         "object",
         params,
       );
+    }
+    default:
+      await request.body?.cancel().catch(() => {});
+      throw new StatusError(methodNotAllowed());
+  }
+}
+
+/** `GET`, `PUT` and `PATCH` of the `scale` subresource: `autoscaling/v1` Scale objects. */
+async function handleScale(
+  registry: Registry,
+  route: Extract<Route, { type: "resource" }>,
+  request: Request,
+  params: URLSearchParams,
+  options: ResourceHandlerOptions,
+): Promise<Response> {
+  const { table, namespace, name } = route;
+  if (name === undefined || namespace === undefined) {
+    await request.body?.cancel().catch(() => {});
+    throw new StatusError(methodNotAllowed());
+  }
+  const ctx: WriteContext & { pathNamespace: string; pathName: string } = {
+    pathNamespace: namespace,
+    pathName: name,
+    subresource: "scale",
+    http: true,
+    manager: updateManager(request, params),
+  };
+  switch (request.method) {
+    case "GET":
+      return jsonResponse(JSON.stringify(getScale(registry, table, namespace, name)));
+    case "PUT": {
+      ctx.dryRun = dryRunOf(params);
+      const body = await readObjectBody(request, options, "Scale");
+      return jsonResponse(JSON.stringify(updateScale(registry, table, body, ctx)));
+    }
+    case "PATCH": {
+      const type = PATCH_TYPES[mediaType(request)];
+      if (type === undefined) {
+        await request.body?.cancel().catch(() => {});
+        throw new StatusError(unsupportedPatchType());
+      }
+      ctx.dryRun = dryRunOf(params);
+      const patch = parseJson(await readBody(request, options.maxBodyBytes), "patch");
+      return jsonResponse(JSON.stringify(patchScale(registry, table, type, patch, ctx)));
     }
     default:
       await request.body?.cancel().catch(() => {});

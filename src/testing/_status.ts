@@ -112,8 +112,8 @@ export interface FieldError {
     | "FieldValueTooLong";
   /** Path such as `metadata.name`. */
   field: string;
-  /** The offending value, for invalid / not-supported errors. */
-  value?: string;
+  /** The offending value, for invalid / not-supported errors (numbers print bare, as Go's %v). */
+  value?: string | number;
   /** Explanation. */
   detail: string;
   /** Supported values, for not-supported errors. */
@@ -123,7 +123,9 @@ export interface FieldError {
 function fieldErrorBody(err: FieldError): string {
   switch (err.type) {
     case "FieldValueInvalid":
-      return `Invalid value: ${JSON.stringify(err.value ?? "")}: ${err.detail}`;
+      return `Invalid value: ${
+        typeof err.value === "number" ? String(err.value) : JSON.stringify(err.value ?? "")
+      }: ${err.detail}`;
     case "FieldValueRequired":
       return err.detail === "" ? "Required value" : `Required value: ${err.detail}`;
     case "FieldValueForbidden":
@@ -138,7 +140,7 @@ function fieldErrorBody(err: FieldError): string {
 }
 
 /** Builds a FieldError of type Invalid. */
-export function invalidField(field: string, value: string, detail: string): FieldError {
+export function invalidField(field: string, value: string | number, detail: string): FieldError {
   return { type: "FieldValueInvalid", field, value, detail };
 }
 

@@ -25,6 +25,7 @@ import {
 } from "./_discovery.ts";
 import { type FailNextOptions, FaultQueue, type RequestInfo } from "./_faults.ts";
 import type { ResourceTable, StoredObject } from "./_object_store.ts";
+import { NamespaceController } from "./_namespace_controller.ts";
 import { Registry, seededRandom } from "./_registry.ts";
 import {
   copyOf,
@@ -135,7 +136,22 @@ export interface FakeApiServerOptions {
    * @default {false}
    */
   cors?: boolean;
+  /**
+   * Emulate kube-controller-manager's namespace controller: shortly after a
+   * namespace is deleted (on a timer, as the real controller runs apart from
+   * the apiserver) every namespaced object in it is deleted, objects with
+   * finalizers are kept until their finalizers are removed, and then the
+   * `kubernetes` finalizer is removed so that the namespace goes away. With
+   * `false` the server behaves like a kube-apiserver without a controller
+   * manager: a deleted namespace stays Terminating until a
+   * `PUT /api/v1/namespaces/{name}/finalize` empties its `spec.finalizers`.
+   * @default {true}
+   */
+  namespaceController?: boolean;
 }
+
+/** Delay between a namespace deletion (or a deletion inside it) and the controller's pass. */
+const NAMESPACE_CONTROLLER_DELAY_MS = 10;
 
 const SERVER_SET_FIELDS = [
   "name",
@@ -187,7 +203,10 @@ export interface FakeWriteOptions {
  * An in-memory kube-apiserver. One global integer resourceVersion; objects
  * stored with their JSON encoding; list/watch with the real server's
  * resourceVersion semantics, pagination snapshots, selectors, bookmarks,
- * streaming lists and 410s; discovery for kubectl; fault injection.
+ * streaming lists and 410s; discovery for kubectl; the `scale` subresource
+ * of deployments, replicasets and statefulsets; a namespace controller that
+ * empties and removes deleted namespaces (see
+ * {@linkcode FakeApiServerOptions.namespaceController}); fault injection.
  *
  * @example In memory
  * ```ts
@@ -209,6 +228,7 @@ export class FakeApiServer {
   readonly #logSize: number;
   readonly #tablesByPath = new Map<string, ResourceTable>();
   readonly #pendingDelays = new Set<() => void>();
+  readonly #namespaceController: NamespaceController | undefined;
   #requests: RequestInfo[] = [];
   #listener: ServeHandle | undefined;
   #closed = false;
@@ -252,17 +272,28 @@ export class FakeApiServer {
     this.#options = options;
     this.#maxBodyBytes = options.maxBodyBytes ?? 3 * 1024 * 1024;
     this.#logSize = options.requestLogSize ?? 10_000;
+    const now = options.now ?? Date.now;
+    let controller: NamespaceController | undefined;
     this.#registry = new Registry(
       {
         historySize,
         bookmarkIntervalMs,
         streamingLists: options.streamingLists ?? true,
         clock: realClock,
-        now: options.now ?? Date.now,
+        now,
         random: options.random ?? seededRandom(0x6b756265),
+        onCommit: (change) => controller?.observe(change),
       },
       SERVED_RESOURCES,
     );
+    if (options.namespaceController ?? true) {
+      controller = new NamespaceController(this.#registry, {
+        clock: realClock,
+        delayMs: NAMESPACE_CONTROLLER_DELAY_MS,
+        now,
+      });
+      this.#namespaceController = controller;
+    }
     for (const d of SERVED_RESOURCES) this.#index(this.#registry.register(d));
     for (const d of options.resources ?? []) this.register(d);
   }
@@ -748,6 +779,7 @@ export class FakeApiServer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#namespaceController?.close();
     for (const release of [...this.#pendingDelays]) release();
     this.#pendingDelays.clear();
     this.#registry.hub.shutdown();

@@ -321,7 +321,8 @@ export const SCENARIOS: readonly Scenario[] = [
           during: async () => {
             await ctx.request("delete-pod", "DELETE", podPath(ctx.ns, "p1"), { project: podView });
           },
-          until: (events) => events.length >= 1,
+          // An unscheduled pod is marked (MODIFIED), then removed (DELETED).
+          until: (events) => events.some((event) => event.type === "DELETED"),
           project: (object: Json) => podView(object).metadata,
         },
       );

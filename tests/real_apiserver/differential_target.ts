@@ -27,7 +27,7 @@ export interface DifferentialTarget {
 
 /** A fake apiserver over real HTTP. */
 export async function fakeTarget(): Promise<DifferentialTarget> {
-  const server = await FakeApiServer.start({ bookmarkIntervalMs: 0 });
+  const server = await FakeApiServer.start({ bookmarkIntervalMs: 0, namespaceController: false });
   const client = server.client();
   return {
     name: "fake",

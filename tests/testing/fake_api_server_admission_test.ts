@@ -65,6 +65,7 @@ conformance(
     );
     assertEquals(refused.body.details.causes[0].reason, "NamespaceTerminating");
   },
+  { namespaceController: false },
 );
 
 conformance("invalid label keys and values, annotation keys and data keys are 422", async (h) => {

@@ -16,6 +16,7 @@ Deno.test("parseCliArgs reads every flag, in both --flag value and --flag=value 
       "50",
       "--no-streaming-lists",
       "--cors",
+      "--no-namespace-controller",
       "--cert",
       "c.pem",
       "--key",
@@ -30,11 +31,13 @@ Deno.test("parseCliArgs reads every flag, in both --flag value and --flag=value 
       history: 50,
       streamingLists: false,
       cors: true,
+      namespaceController: false,
       cert: "c.pem",
       key: "k.pem",
     },
   );
   assertEquals(parseCliArgs([]).port, 0);
+  assertEquals(parseCliArgs([]).namespaceController, true);
 });
 
 Deno.test("parseCliArgs rejects unknown flags, bad numbers and a lone --cert", () => {

@@ -374,3 +374,81 @@ Deno.test({
     assertEquals(code, 0);
   },
 });
+
+Deno.test({
+  name: "kubectl scale and kubectl delete namespace work against the fake",
+  async fn(t) {
+    const h = await startKubectlHarness();
+    if (h === undefined) {
+      console.log("kubectl is not on PATH: skipping the kubectl test");
+      return;
+    }
+    const { kubectl } = h;
+    let code: number | undefined;
+    try {
+      await kubectl("create", "namespace", "doomed");
+      await kubectl("create", "deployment", "web", "-n", "doomed", "--image=nginx:1.27");
+      await kubectl("create", "configmap", "settings", "-n", "doomed", "--from-literal=a=b");
+
+      await t.step("kubectl scale patches the scale subresource", async () => {
+        assertEquals(
+          (await kubectl("scale", "deployment/web", "-n", "doomed", "--replicas=4")).trim(),
+          "deployment.apps/web scaled",
+        );
+        const d = JSON.parse(
+          await kubectl("get", "deployment", "web", "-n", "doomed", "-o", "json"),
+        );
+        assertEquals(d.spec.replicas, 4);
+      });
+
+      await t.step("kubectl scale --current-replicas reads and updates the Scale", async () => {
+        assertEquals(
+          (await kubectl(
+            "scale",
+            "deployment",
+            "web",
+            "-n",
+            "doomed",
+            "--current-replicas=4",
+            "--replicas=2",
+          )).trim(),
+          "deployment.apps/web scaled",
+        );
+        const wrong = await h.kubectlResult([
+          "scale",
+          "deployment/web",
+          "-n",
+          "doomed",
+          "--current-replicas=9",
+          "--replicas=1",
+        ]);
+        assertEquals(wrong.code, 1);
+        assertStringIncludes(wrong.stderr, "Expected replicas to be 9, was 2");
+        const d = JSON.parse(
+          await kubectl("get", "deployment", "web", "-n", "doomed", "-o", "json"),
+        );
+        assertEquals(d.spec.replicas, 2);
+      });
+
+      await t.step(
+        "kubectl delete namespace waits until the namespace and its content are gone",
+        async () => {
+          assertEquals(
+            (await kubectl("delete", "namespace", "doomed", "--timeout=20s")).trim(),
+            'namespace "doomed" deleted',
+          );
+          const gone = await h.kubectlResult(["get", "namespace", "doomed"]);
+          assertEquals(gone.code, 1);
+          assertStringIncludes(gone.stderr, 'namespaces "doomed" not found');
+          assertEquals(
+            (await kubectl("get", "deployments,configmaps", "-A", "-o", "name")).trim(),
+            "",
+          );
+        },
+      );
+    } finally {
+      code = await h.close();
+    }
+    assertEquals(code, 0);
+  },
+});
