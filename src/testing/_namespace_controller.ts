@@ -21,10 +21,11 @@
 import type { Clock } from "../_internal/clock.ts";
 import type { Change, ResourceTable, StoredObject } from "./_object_store.ts";
 import { StatusError } from "./_status.ts";
-import { type Registry, rfc3339, specFinalizers } from "./_registry.ts";
+import { KUBERNETES_FINALIZER, specFinalizers } from "./_namespace_rules.ts";
+import { rfc3339 } from "./_object_meta.ts";
+import type { Registry } from "./_registry.ts";
 
 /** The finalizer the namespace controller owns. */
-const KUBERNETES_FINALIZER = "kubernetes";
 
 /** Options of {@linkcode NamespaceController}. */
 export interface NamespaceControllerOptions {

@@ -10,8 +10,10 @@
 
 import type { ObjectMeta } from "../api/meta.ts";
 import type { ResourceTable, StoredObject } from "./_object_store.ts";
-import type { Json } from "./_patch.ts";
-import { applyPatch, type PatchType, type Registry, type WriteContext } from "./_registry.ts";
+import type { Json } from "./_json.ts";
+import { applyPatch, type PatchType } from "./_patch.ts";
+import type { Registry } from "./_registry.ts";
+import type { WriteRequest } from "./_write_context.ts";
 import {
   badRequest,
   conflict,
@@ -141,7 +143,7 @@ export function updateScale(
   registry: Registry,
   table: ResourceTable,
   body: unknown,
-  ctx: WriteContext & { pathNamespace: string; pathName: string },
+  ctx: WriteRequest & { pathNamespace: string; pathName: string },
 ): Record<string, unknown> {
   const name = ctx.pathName;
   if (!isPlainObject(body)) {
@@ -200,7 +202,7 @@ export function patchScale(
   table: ResourceTable,
   type: PatchType,
   patch: unknown,
-  ctx: WriteContext & { pathNamespace: string; pathName: string },
+  ctx: WriteRequest & { pathNamespace: string; pathName: string },
 ): Record<string, unknown> {
   if (type === "apply") {
     throw new StatusError(

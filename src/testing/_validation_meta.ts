@@ -111,3 +111,17 @@ export function validateDataKeys(
   }
   return errors;
 }
+
+/**
+ * Field errors of a write's content: labels and annotations, and the data keys of the kinds
+ * that hold config keys (`fields`, when given).
+ */
+export function validateContent(
+  meta: ObjectMeta,
+  input: Record<string, unknown>,
+  dataFields: readonly string[] | undefined,
+): FieldError[] {
+  const errors = validateLabelsAndAnnotations(meta);
+  if (dataFields !== undefined) errors.push(...validateDataKeys(input, dataFields));
+  return errors;
+}

@@ -9,7 +9,7 @@ import { fail } from "./assert.ts";
 import { generateTestCertificates } from "./fake_server_tls.ts";
 import { createTlsFetch, type TlsFetch } from "../../src/runtime/tls_fetch.ts";
 
-const CLI = new URL("../../src/runtime/fake_apiserver_cli.ts", import.meta.url).pathname;
+const CLI = new URL("../../src/testing/fake_apiserver_cli.ts", import.meta.url).pathname;
 
 /** Whether kubectl is on PATH. */
 export async function hasKubectl(): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { assertEquals, assertStringIncludes, assertThrows } from "../_helpers/assert.ts";
-import { kubeconfigFor, parseCliArgs, seedPod } from "../../src/runtime/fake_apiserver_cli.ts";
+import { kubeconfigFor, parseCliArgs, seedPod } from "../../src/testing/fake_apiserver_cli.ts";
 
 Deno.test("parseCliArgs reads every flag, in both --flag value and --flag=value forms", () => {
   assertEquals(

@@ -16,7 +16,8 @@
 
 import { pods } from "../api/resources.ts";
 import type { Pod } from "../api/core_v1.ts";
-import { FakeApiServer, type FakeApiServerOptions } from "../testing/mod.ts";
+import { type CliProcess, cliProcess } from "../runtime/cli_process.ts";
+import { FakeApiServer, type FakeApiServerOptions } from "./fake_api_server.ts";
 
 /** Parsed command line. */
 export interface CliOptions {
@@ -222,24 +223,13 @@ export function seedPod(index: number): Pod {
   };
 }
 
-interface DenoCli {
-  args: string[];
-  readTextFile(path: string): Promise<string>;
-  writeTextFile(path: string, data: string): Promise<void>;
-  makeTempFile(options: { prefix: string; suffix: string }): Promise<string>;
-  remove(path: string): Promise<void>;
-  addSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
-  removeSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
-  exit(code: number): never;
-}
-
-async function main(deno: DenoCli): Promise<void> {
+async function main(host: CliProcess): Promise<void> {
   let cli: CliOptions;
   try {
-    cli = parseCliArgs(deno.args);
+    cli = parseCliArgs(host.args);
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
-    deno.exit(2);
+    host.exit(2);
   }
   const options: FakeApiServerOptions = {
     port: cli.port,
@@ -253,33 +243,33 @@ async function main(deno: DenoCli): Promise<void> {
   if (cli.history !== undefined) options.historySize = cli.history;
   let caPem: string | undefined;
   if (cli.cert !== undefined && cli.key !== undefined) {
-    caPem = await deno.readTextFile(cli.cert);
-    options.tls = { cert: caPem, key: await deno.readTextFile(cli.key) };
+    caPem = await host.readTextFile(cli.cert);
+    options.tls = { cert: caPem, key: await host.readTextFile(cli.key) };
   }
   const server = await FakeApiServer.start(options);
   for (let i = 0; i < cli.seedPods; i++) server.create(pods, seedPod(i));
-  const kubeconfig = await deno.makeTempFile({ prefix: "fake-apiserver-", suffix: ".kubeconfig" });
-  await deno.writeTextFile(kubeconfig, kubeconfigFor(server.url, cli.token, caPem));
+  const kubeconfig = await host.makeTempFile({ prefix: "fake-apiserver-", suffix: ".kubeconfig" });
+  await host.writeTextFile(kubeconfig, kubeconfigFor(server.url, cli.token, caPem));
   console.log(`fake-apiserver listening on ${server.url}`);
   console.log(`kubeconfig: ${kubeconfig}`);
   console.log(`try: KUBECONFIG=${kubeconfig} kubectl get pods -A`);
 
   await new Promise<void>((resolve) => {
     const stop = () => {
-      deno.removeSignalListener("SIGINT", stop);
-      deno.removeSignalListener("SIGTERM", stop);
+      host.removeSignalListener("SIGINT", stop);
+      host.removeSignalListener("SIGTERM", stop);
       resolve();
     };
-    deno.addSignalListener("SIGINT", stop);
-    deno.addSignalListener("SIGTERM", stop);
+    host.addSignalListener("SIGINT", stop);
+    host.addSignalListener("SIGTERM", stop);
   });
   await server.close();
-  await deno.remove(kubeconfig).catch(() => {});
+  await host.remove(kubeconfig).catch(() => {});
   console.log("fake-apiserver stopped");
 }
 
 if (import.meta.main) {
-  const deno = (globalThis as { Deno?: DenoCli }).Deno;
-  if (deno === undefined) throw new TypeError("fake_apiserver_cli needs the Deno runtime");
-  await main(deno);
+  const host = cliProcess();
+  if (host === undefined) throw new TypeError("fake_apiserver_cli needs the Deno runtime");
+  await main(host);
 }

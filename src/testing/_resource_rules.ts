@@ -1,0 +1,71 @@
+/**
+ * How built-in resources differ from one another in the registry's
+ * semantics, as lookups: which track `metadata.generation`, which start with
+ * which status, which answer a delete with the object, which hold config keys.
+ * Custom resources follow the rules of the `customresource` strategy.
+ *
+ * @module
+ */
+
+import type { ResourceTable } from "./_object_store.ts";
+
+/** Built-in resources whose objects track `metadata.generation`. */
+const GENERATION_TRACKED: ReadonlySet<string> = new Set([
+  "/pods",
+  "apps/replicasets",
+  "apps/deployments",
+  "apps/statefulsets",
+  "apps/daemonsets",
+  "batch/jobs",
+  "batch/cronjobs",
+  "networking.k8s.io/ingresses",
+]);
+
+/** Built-in resources whose delete answers with the object rather than a Status. */
+const RETURNS_DELETED_OBJECT: ReadonlySet<string> = new Set(["/pods", "/services", "/namespaces"]);
+
+/** Built-in resources whose `data` keys must be config keys, and the fields holding them. */
+const DATA_KEY_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  "/configmaps": ["data", "binaryData"],
+  "/secrets": ["data", "stringData"],
+};
+
+/** Status a created object starts with, by built-in resource (others with a status: `{}`). */
+const INITIAL_STATUS: Readonly<Record<string, string>> = {
+  "/pods": '{"phase":"Pending"}',
+  "/namespaces": '{"phase":"Active"}',
+};
+
+/** Whether objects of the resource track `metadata.generation` (custom resources all do). */
+export function tracksGeneration(table: ResourceTable): boolean {
+  return !table.builtin || GENERATION_TRACKED.has(table.id);
+}
+
+/** Whether the resource has a `status` subresource (writes of the main resource keep status). */
+export function hasStatus(table: ResourceTable): boolean {
+  return table.descriptor.subresources.includes("status");
+}
+
+/**
+ * The status JSON a created object of a resource with a status starts with: the strategy's
+ * `PrepareForCreate` resets it (a custom resource's is dropped).
+ */
+export function initialStatusJson(table: ResourceTable): string | undefined {
+  if (!table.builtin) return undefined;
+  return INITIAL_STATUS[table.id] ?? "{}";
+}
+
+/** The fields whose keys must be config keys (config maps, secrets), if any. */
+export function dataKeyFields(table: ResourceTable): readonly string[] | undefined {
+  return table.builtin ? DATA_KEY_FIELDS[table.id] : undefined;
+}
+
+/** Whether deletes of this resource answer with the object. */
+export function returnsDeletedObject(table: ResourceTable): boolean {
+  return RETURNS_DELETED_OBJECT.has(table.id);
+}
+
+/** The store key of an object. */
+export function objectKey(table: ResourceTable, namespace: string, name: string): string {
+  return table.descriptor.namespaced ? `${namespace}/${name}` : name;
+}
