@@ -178,13 +178,20 @@ export {
 export {
   ApiError,
   ExpiredError,
+  HandlerLagError,
+  IncompleteStreamingListError,
   isExpired,
   isExpiredStatus,
   isTooLargeResourceVersion,
   KubeConfigError,
   KubeError,
   TransportError,
+  UnexpectedKindError,
+  UserCodeError,
+  VeryShortWatchError,
   WatchDecodeError,
+  WatchIdleError,
+  WatchWithoutProgressError,
 } from "./src/api/errors.ts";
 export type { ApiErrorOptions, WatchDecodeErrorKind } from "./src/api/errors.ts";
 
@@ -213,7 +220,8 @@ export type {
 
 // Client
 export { KubeClient } from "./src/client/kube_client.ts";
-export type { FetchFunction, KubeClientOptions, KubeRequest } from "./src/client/kube_client.ts";
+export type { FetchFunction, KubeClientOptions } from "./src/client/kube_client_options.ts";
+export type { KubeRequest, KubeRequester } from "./src/client/kube_request.ts";
 export {
   METADATA_ACCEPT,
   METADATA_LIST_ACCEPT,
@@ -296,15 +304,9 @@ export type {
   WatchEvent,
   WatchEventType,
 } from "./src/api/watch_event.ts";
-export { decodeWatchStream, WatchDecoder, WatchDecoderStream } from "./src/watch/watch_decoder.ts";
-export type { WatchDecoderOptions } from "./src/watch/watch_decoder.ts";
-export {
-  IncompleteStreamingListError,
-  Reflector,
-  VeryShortWatchError,
-  WatchIdleError,
-  WatchWithoutProgressError,
-} from "./src/watch/reflector.ts";
+export { decodeWatchStream, WatchDecoder, WatchDecoderStream } from "./src/client/watch_decoder.ts";
+export type { WatchDecoderOptions } from "./src/client/watch_decoder.ts";
+export { Reflector } from "./src/watch/reflector.ts";
 export type {
   ListerWatcher,
   ReflectorBookmarkEvent,
@@ -314,15 +316,9 @@ export type {
   ReflectorOptions,
   ReflectorRecovery,
   ReflectorReplaceEvent,
-  ReflectorState,
-  ReflectorStep,
-  SyncState,
-  WatchSession,
 } from "./src/watch/reflector.ts";
 export { Backoff } from "./src/watch/backoff.ts";
-export { Watchdog } from "./src/watch/watchdog.ts";
 export type { BackoffOptions } from "./src/watch/backoff.ts";
-export { realClock } from "./src/_internal/clock.ts";
 export type { SleepFunction } from "./src/_internal/abortable_sleep.ts";
 export type { Clock } from "./src/_internal/clock.ts";
 
@@ -344,7 +340,6 @@ export { createLister } from "./src/cache/lister.ts";
 export type { Lister, ListerResource, NamespaceLister } from "./src/cache/lister.ts";
 
 // Informers
-export { HandlerLagError } from "./src/informer/event_handler.ts";
 export type {
   EventHandlerOptions,
   HandlerRegistration,

@@ -10,7 +10,11 @@
  * @module
  */
 
-import { decodeWatchStream, WatchDecoder, WatchDecoderStream } from "../src/watch/watch_decoder.ts";
+import {
+  decodeWatchStream,
+  WatchDecoder,
+  WatchDecoderStream,
+} from "../src/client/watch_decoder.ts";
 import type { Pod } from "../src/api/core_v1.ts";
 import { generatePod } from "./_pod_generator.ts";
 

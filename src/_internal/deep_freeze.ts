@@ -1,17 +1,22 @@
 /**
  * Freezes a JSON-like value and everything inside it, so that cached objects
- * cannot be changed by accident.
+ * cannot be changed by accident. Walks with an explicit stack, so that any
+ * depth of nesting is fine.
  *
  * @param value The value.
  * @returns The same value, frozen.
  */
 export function deepFreeze<V>(value: V): V {
-  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
-  } else {
-    for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== "object" || next === null || Object.isFrozen(next)) continue;
+    Object.freeze(next);
+    if (Array.isArray(next)) {
+      for (let i = 0; i < next.length; i++) pending.push(next[i]);
+    } else {
+      for (const key in next) pending.push((next as Record<string, unknown>)[key]);
+    }
   }
   return value;
 }

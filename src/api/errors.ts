@@ -275,3 +275,196 @@ export class KubeConfigError extends KubeError {
     this.name = "KubeConfigError";
   }
 }
+
+/**
+ * User code (a transform, an index function, `tweakListOptions`) threw or
+ * returned something unusable for one object. The informer keeps running: the
+ * object is left out of the cache (a cached earlier version of it is removed,
+ * with a delete notification), so the cache never serves a version older than
+ * what the server sent.
+ *
+ * @example Recognising it in an error handler
+ * ```ts
+ * import { UserCodeError } from "./errors.ts";
+ * const err = new UserCodeError("transform", "default/web-0", { cause: new Error("boom") });
+ * console.log(err.message); // "transform failed for default/web-0: boom"
+ * ```
+ */
+export class UserCodeError extends KubeError {
+  /** Which user code failed: `transform`, `index`, `tweakListOptions`. */
+  readonly stage: string;
+  /** Key (`namespace/name` or `name`) of the object, when there is one. */
+  readonly key: string | undefined;
+  /**
+   * Creates the error.
+   *
+   * @param stage Which user code failed.
+   * @param key Key of the object it failed on, if any.
+   * @param options The thrown value as `cause`.
+   */
+  constructor(stage: string, key: string | undefined, options: { cause?: unknown } = {}) {
+    const cause = options.cause instanceof Error
+      ? options.cause.message
+      : options.cause === undefined
+      ? "no usable result"
+      : String(options.cause);
+    super(`${stage} failed${key === undefined ? "" : ` for ${key}`}: ${cause}`, options);
+    this.name = "UserCodeError";
+    this.stage = stage;
+    this.key = key;
+  }
+}
+
+/**
+ * A watch delivered an object of another kind than the resource watched (a
+ * Node on a pods watch, say); it was skipped.
+ *
+ * @example Recognising it in an error handler
+ * ```ts
+ * import { UnexpectedKindError } from "./errors.ts";
+ * const err = new UnexpectedKindError("Pod", "Node", "node-1");
+ * console.log(err.message); // 'a watch of Pod delivered a Node ("node-1"); it was skipped'
+ * ```
+ */
+export class UnexpectedKindError extends KubeError {
+  /**
+   * Creates the error.
+   *
+   * @param expected The kind watched.
+   * @param received The kind delivered.
+   * @param key Key of the delivered object.
+   */
+  constructor(expected: string, received: string, key: string) {
+    super(
+      `a watch of ${expected} delivered a ${received} (${JSON.stringify(key)}); it was skipped`,
+    );
+    this.name = "UnexpectedKindError";
+  }
+}
+
+/**
+ * The reason a watch is closed when it went silent for too long.
+ *
+ * @example Recognising it in an error handler
+ * ```ts
+ * import { WatchIdleError } from "./errors.ts";
+ * const err: unknown = new WatchIdleError(90_000);
+ * console.log(err instanceof WatchIdleError, (err as Error).message);
+ * ```
+ */
+export class WatchIdleError extends KubeError {
+  /**
+   * Creates the error.
+   *
+   * @param idleMs How long the watch was silent.
+   */
+  constructor(idleMs: number) {
+    super(`the watch delivered nothing for ${idleMs} ms; reconnecting`);
+    this.name = "WatchIdleError";
+  }
+}
+
+/**
+ * A watch ended less than a second after it opened, without a single event.
+ *
+ * @example Recognising it in an error handler
+ * ```ts
+ * import { VeryShortWatchError } from "./errors.ts";
+ * const err: unknown = new VeryShortWatchError();
+ * console.log(err instanceof VeryShortWatchError); // true
+ * ```
+ */
+export class VeryShortWatchError extends KubeError {
+  /** Creates the error. */
+  constructor() {
+    super("very short watch: the watch ended within a second without any event");
+    this.name = "VeryShortWatchError";
+  }
+}
+
+/**
+ * A streaming list ended (cleanly or not) before its `k8s.io/initial-events-end`
+ * bookmark, so the state it carried is incomplete and was dropped.
+ *
+ * @example Recognising it in an error handler
+ * ```ts
+ * import { IncompleteStreamingListError } from "./errors.ts";
+ * const err: unknown = new IncompleteStreamingListError(3);
+ * console.log(err instanceof IncompleteStreamingListError, (err as IncompleteStreamingListError).events); // true 3
+ * ```
+ */
+export class IncompleteStreamingListError extends KubeError {
+  /** Events received before the stream ended. */
+  readonly events: number;
+  /**
+   * Creates the error.
+   *
+   * @param events Events received before the stream ended.
+   * @param options The error that ended the stream, if any.
+   */
+  constructor(events: number, options: { cause?: unknown } = {}) {
+    super(
+      `the streaming list ended after ${events} ${
+        events === 1 ? "event" : "events"
+      } without its end bookmark`,
+      options,
+    );
+    this.name = "IncompleteStreamingListError";
+    this.events = events;
+  }
+}
+
+/**
+ * A watch ended without moving the resourceVersion on, sooner than a healthy
+ * watch ends; re-watching at once could turn it into a request loop.
+ *
+ * @example Recognising it in an error handler
+ * ```ts
+ * import { WatchWithoutProgressError } from "./errors.ts";
+ * const err: unknown = new WatchWithoutProgressError(2500);
+ * console.log(err instanceof WatchWithoutProgressError); // true
+ * ```
+ */
+export class WatchWithoutProgressError extends KubeError {
+  /**
+   * Creates the error.
+   *
+   * @param durationMs How long the watch lasted.
+   * @param options The error that ended the watch, if any.
+   */
+  constructor(durationMs: number, options: { cause?: unknown } = {}) {
+    const cause = options.cause instanceof Error ? `: ${options.cause.message}` : "";
+    super(
+      `the watch ended after ${Math.round(durationMs)} ms without any new resourceVersion${cause}`,
+      options,
+    );
+    this.name = "WatchWithoutProgressError";
+  }
+}
+
+/**
+ * Reported (through the error handler and `events()`) when a handler falls
+ * behind: when this many notifications wait for it, and again at each doubling.
+ *
+ * @example Watching for slow handlers
+ * ```ts
+ * import { HandlerLagError } from "./errors.ts";
+ * const err = new HandlerLagError(20_000);
+ * console.log(err.pending); // 20000
+ * ```
+ */
+export class HandlerLagError extends KubeError {
+  /** Notifications waiting for the handler. */
+  readonly pending: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param pending Notifications waiting.
+   */
+  constructor(pending: number) {
+    super(`an event handler is falling behind: ${pending} notifications are waiting for it`);
+    this.name = "HandlerLagError";
+    this.pending = pending;
+  }
+}

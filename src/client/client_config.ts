@@ -19,7 +19,7 @@ import {
 import { createTlsFetch, type TlsFetch, type TlsFetchOptions } from "../runtime/tls_fetch.ts";
 import { BasicCredentials } from "./basic_credentials.ts";
 import { type ExecClusterInfo, ExecCredentials } from "./exec_credentials.ts";
-import type { FetchFunction, KubeClientOptions } from "./kube_client.ts";
+import type { FetchFunction, KubeClientOptions } from "./kube_client_options.ts";
 import {
   type KubeConfig,
   type KubeConfigCluster,

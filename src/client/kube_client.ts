@@ -16,55 +16,10 @@ import {
   kubeConfigToClientOptions,
 } from "./client_config.ts";
 import type { CredentialProvider } from "./credentials.ts";
+import type { FetchFunction, KubeClientOptions } from "./kube_client_options.ts";
 import type { KubeConfig } from "./kube_config.ts";
+import type { KubeRequest, KubeRequester } from "./kube_request.ts";
 import { ResourceClient } from "./resource_client.ts";
-
-/** A `fetch`-compatible function; the global `fetch` qualifies. */
-export type FetchFunction = (request: Request) => Promise<Response>;
-
-/** Options of {@linkcode KubeClient}. */
-export interface KubeClientOptions {
-  /** Base URL of the API server, such as `https://10.0.0.1:6443`; may carry a path prefix. */
-  server: string;
-  /** A static bearer token. */
-  token?: string | undefined;
-  /** Supplies the `Authorization` header per request (token files, exec plugins, basic auth). */
-  credentials?: CredentialProvider | undefined;
-  /** The `fetch` to use; it carries TLS settings such as custom CAs. @default {globalThis.fetch} */
-  fetch?: FetchFunction | undefined;
-  /** Namespace used when an object to create names none. @default {"default"} */
-  namespace?: string | undefined;
-  /** Transparent retries of 429 and 5xx responses that carry `Retry-After`. @default {10} */
-  maxRetries?: number | undefined;
-  /** How to wait between retries; injectable for tests. */
-  sleep?: SleepFunction | undefined;
-  /** `User-Agent` header; runtimes that forbid setting it ignore it. @default {"kubesnap/0.1.0"} */
-  userAgent?: string | undefined;
-  /** Extra headers sent with every request. */
-  headers?: Readonly<Record<string, string>> | undefined;
-  /** Called once by {@linkcode KubeClient.close} to release what the client owns (such as a TLS HTTP client). */
-  onClose?: (() => void) | undefined;
-}
-
-/** One request to the API server. */
-export interface KubeRequest {
-  /** HTTP method. @default {"GET"} */
-  method?: string | undefined;
-  /** Path below the server URL, starting with `/`. */
-  path: string;
-  /** Query parameters. */
-  query?: URLSearchParams | undefined;
-  /** Body: a string is sent as is, anything else as JSON. */
-  body?: unknown;
-  /** `Content-Type` of the body. @default {"application/json"} */
-  contentType?: string | undefined;
-  /** `Accept` header. @default {"application/json"} */
-  accept?: string | undefined;
-  /** `Accept-Encoding` header. @default {whatever the runtime's fetch sends} */
-  acceptEncoding?: string | undefined;
-  /** Aborts the request. */
-  signal?: AbortSignal | undefined;
-}
 
 const DEFAULT_MAX_RETRIES = 10;
 const MAX_ERROR_BODY_CHARS = 64 * 1024;
@@ -110,7 +65,7 @@ const REASON_BY_CODE: Readonly<Record<number, string>> = {
  * await server.close();
  * ```
  */
-export class KubeClient {
+export class KubeClient implements KubeRequester {
   /** Base URL of the API server, without a trailing slash. */
   readonly server: string;
   /** Default namespace for objects that name none. */

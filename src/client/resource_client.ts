@@ -8,8 +8,8 @@ import { isExpired, TransportError } from "../api/errors.ts";
 import type { KubeList, KubeObject, ListMeta, Status } from "../api/meta.ts";
 import type { ResourceDescriptor } from "../api/resource.ts";
 import type { WatchEvent } from "../api/watch_event.ts";
-import { decodeWatchStream } from "../watch/watch_decoder.ts";
-import type { KubeClient } from "./kube_client.ts";
+import { decodeWatchStream } from "./watch_decoder.ts";
+import type { KubeRequester } from "./kube_request.ts";
 import {
   deleteBody,
   type DeleteOptions,
@@ -98,7 +98,7 @@ export class ResourceClient<T extends KubeObject> {
   readonly namespace: string | undefined;
   /** Whether responses are `PartialObjectMetadata` rather than full objects. */
   readonly metadataOnly: boolean;
-  #client: KubeClient;
+  #client: KubeRequester;
 
   /**
    * Use {@linkcode KubeClient.resource} instead.
@@ -109,7 +109,7 @@ export class ResourceClient<T extends KubeObject> {
    * @param metadataOnly Ask for `PartialObjectMetadata`.
    */
   constructor(
-    client: KubeClient,
+    client: KubeRequester,
     resource: ResourceDescriptor<T>,
     namespace: string | undefined,
     metadataOnly: boolean,

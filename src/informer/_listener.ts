@@ -7,7 +7,8 @@
  * @module
  */
 
-import { HandlerLagError, type InformerEvent, type ResourceEventHandler } from "./event_handler.ts";
+import { HandlerLagError } from "../api/errors.ts";
+import type { InformerEvent, ResourceEventHandler } from "./event_handler.ts";
 
 /** A notification as queued: the same object is shared by every listener. */
 export type Notification<T> = Exclude<InformerEvent<T>, { type: "synced" | "error" }>;

@@ -4,7 +4,6 @@
  * @module
  */
 
-import { KubeError } from "../api/errors.ts";
 import type { DeletedFinalStateUnknown } from "../cache/deleted_final_state_unknown.ts";
 import type { ReflectorRecovery } from "../watch/reflector.ts";
 
@@ -90,7 +89,11 @@ export interface InformerErrorEvent {
   type: "error";
   /** The cause (an ApiError such as a 403, a TransportError, a WatchDecodeError, a handler's exception...). */
   error: unknown;
-  /** What the informer does next (`handler` when a handler failed). */
+  /**
+   * What the informer does next: `handler` when a handler failed; `skip` when user code (a
+   * transform, an index function) failed on one object, which is left out of the cache, or when
+   * a watch delivered an object of another kind.
+   */
   recovery: ReflectorRecovery | "handler";
   /** Milliseconds before it does it. */
   delayMs: number;
@@ -106,30 +109,3 @@ export type InformerEvent<T> =
 
 /** Receives informer errors (set with `setWatchErrorHandler`). */
 export type WatchErrorHandler = (event: InformerErrorEvent) => void;
-
-/**
- * Reported (through the error handler and `events()`) when a handler falls
- * behind: when this many notifications wait for it, and again at each doubling.
- *
- * @example Watching for slow handlers
- * ```ts
- * import { HandlerLagError } from "./event_handler.ts";
- * const err = new HandlerLagError(20_000);
- * console.log(err.pending); // 20000
- * ```
- */
-export class HandlerLagError extends KubeError {
-  /** Notifications waiting for the handler. */
-  readonly pending: number;
-
-  /**
-   * Creates the error.
-   *
-   * @param pending Notifications waiting.
-   */
-  constructor(pending: number) {
-    super(`an event handler is falling behind: ${pending} notifications are waiting for it`);
-    this.name = "HandlerLagError";
-    this.pending = pending;
-  }
-}

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { KubeError } from "../api/errors.ts";
+import { KubeError, UserCodeError } from "../api/errors.ts";
 import type { KubeObject } from "../api/meta.ts";
 import type { ResourceDescriptor } from "../api/resource.ts";
 import { DeletedFinalStateUnknown } from "../cache/deleted_final_state_unknown.ts";
@@ -15,7 +15,7 @@ import { createLister, type Lister } from "../cache/lister.ts";
 import { type Clock, realClock } from "../_internal/clock.ts";
 import { deepFreeze, shallowFreeze } from "../_internal/deep_freeze.ts";
 import type { ListOptions, WatchOptions } from "../client/request_options.ts";
-import type { Backoff } from "../watch/backoff.ts";
+import { Backoff } from "../watch/backoff.ts";
 import { type ListerWatcher, Reflector, type ReflectorEvent } from "../watch/reflector.ts";
 import type {
   EventHandlerOptions,
@@ -377,27 +377,45 @@ export class SharedIndexInformer<T extends KubeObject> {
   async run(signal: AbortSignal): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    const reflector = new Reflector<T>(this.#listerWatcher, {
-      pageSize: this.#options.pageSize,
-      streamingList: this.#options.streamingList,
-      minWatchTimeoutSeconds: this.#options.minWatchTimeoutSeconds,
-      idleTimeoutMs: this.#options.idleTimeoutMs,
-      tweakListOptions: this.#options.tweakListOptions,
-      transform: (object) => this.#incoming(object),
-      keyOf: metaNamespaceKey,
-      clock: this.#clock,
-      random: this.#options.random,
-      backoff: this.#options.backoff,
-    });
+    const backoff = this.#options.backoff ??
+      new Backoff({ now: () => this.#clock.now(), random: this.#options.random });
+    const newReflector = () =>
+      new Reflector<T>(this.#listerWatcher, {
+        pageSize: this.#options.pageSize,
+        streamingList: this.#options.streamingList,
+        minWatchTimeoutSeconds: this.#options.minWatchTimeoutSeconds,
+        idleTimeoutMs: this.#options.idleTimeoutMs,
+        tweakListOptions: this.#options.tweakListOptions,
+        transform: (object) => this.#incoming(object),
+        kind: this.resource.kind,
+        keyOf: metaNamespaceKey,
+        clock: this.#clock,
+        random: this.#options.random,
+        backoff,
+      });
     const onAbort = () => this.#wakeAll();
     signal.addEventListener("abort", onAbort, { once: true });
     try {
-      if (!signal.aborted) {
-        this.#scheduleResync();
-        for await (const event of reflector.run(signal)) {
-          this.#apply(event);
-          this.#lastSyncResourceVersion = reflector.lastSyncResourceVersion ??
-            this.#lastSyncResourceVersion;
+      if (!signal.aborted) this.#scheduleResync();
+      // The informer never stops on its own: whatever escapes the reflector (a bug, or user
+      // code it did not expect to throw) is reported and a new reflector starts after a backoff.
+      while (!signal.aborted) {
+        const reflector = newReflector();
+        try {
+          for await (const event of reflector.run(signal)) {
+            this.#apply(event);
+            this.#lastSyncResourceVersion = reflector.lastSyncResourceVersion ??
+              this.#lastSyncResourceVersion;
+          }
+        } catch (err) {
+          if (signal.aborted) break;
+          const delayMs = backoff.next();
+          this.#reportError({ type: "error", error: err, recovery: "relist", delayMs });
+          try {
+            await this.#clock.sleep(delayMs, signal);
+          } catch {
+            break; // aborted
+          }
         }
       }
     } finally {
@@ -436,7 +454,12 @@ export class SharedIndexInformer<T extends KubeObject> {
         const key = metaNamespaceKey(object);
         const old = this.indexer.getByKey(key);
         if (old === object) return; // the same resourceVersion again: nothing changed
-        this.indexer.update(object);
+        const failed = this.#store(object, key);
+        if (failed) {
+          this.#reportError({ type: "error", error: failed, recovery: "skip", delayMs: 0 });
+          this.#forget(key);
+          return;
+        }
         this.#notify(
           old === undefined
             ? { type: "add", object, isInInitialList: false }
@@ -460,6 +483,8 @@ export class SharedIndexInformer<T extends KubeObject> {
           recovery: event.recovery,
           delayMs: event.delayMs,
         });
+        // An object the transform failed on leaves the cache: no stale version stays.
+        if (event.recovery === "skip" && event.key !== undefined) this.#forget(event.key);
         return;
       default: {
         const unreachable: never = event;
@@ -473,12 +498,22 @@ export class SharedIndexInformer<T extends KubeObject> {
     const initial = !this.#synced;
     const notifications: Notification<T>[] = [];
     const seen = new Set<string>();
+    let firstFailure: UserCodeError | undefined;
+    let failures = 0;
     for (const incoming of objects) {
       const key = metaNamespaceKey(incoming);
-      seen.add(key);
       const old = this.indexer.getByKey(key);
-      if (old === incoming) continue; // unchanged: the reflector handed over the cached object
-      this.indexer.update(incoming);
+      if (old === incoming) { // unchanged: the reflector handed over the cached object
+        seen.add(key);
+        continue;
+      }
+      const failed = this.#store(incoming, key);
+      if (failed) { // left out: removed below like any object the list does not hold
+        firstFailure ??= failed;
+        failures++;
+        continue;
+      }
+      seen.add(key);
       notifications.push(
         old === undefined
           ? { type: "add", object: incoming, isInInitialList: initial }
@@ -493,6 +528,12 @@ export class SharedIndexInformer<T extends KubeObject> {
         notifications.push({ type: "delete", object: new DeletedFinalStateUnknown<T>(key, old) });
       }
     }
+    if (firstFailure !== undefined) {
+      const error = failures === 1 ? firstFailure : new UserCodeError("index", undefined, {
+        cause: new Error(`${failures} objects were left out; the first: ${firstFailure.message}`),
+      });
+      this.#reportError({ type: "error", error, recovery: "skip", delayMs: 0 });
+    }
     this.#lastSyncResourceVersion = resourceVersion;
     if (initial) {
       this.#synced = true;
@@ -502,6 +543,24 @@ export class SharedIndexInformer<T extends KubeObject> {
     if (initial) {
       for (const channel of this.#channels) channel.push({ type: "synced", resourceVersion });
     }
+  }
+
+  /** Stores an object; the failure when an index function threw (the store is then unchanged). */
+  #store(object: T, key: string): UserCodeError | undefined {
+    try {
+      this.indexer.update(object);
+      return undefined;
+    } catch (err) {
+      return new UserCodeError("index", key, { cause: err });
+    }
+  }
+
+  /** Drops a key user code failed on, telling handlers its last state is unknown. */
+  #forget(key: string): void {
+    const old = this.indexer.getByKey(key);
+    if (old === undefined) return;
+    this.indexer.deleteByKey(key);
+    this.#notify({ type: "delete", object: new DeletedFinalStateUnknown<T>(key, old) });
   }
 
   /**

@@ -190,7 +190,9 @@ export class SharedInformerFactory {
     const combined = AbortSignal.any([signal, this.#shutdown.signal]);
     for (const informer of this.#informers.values()) {
       if (this.#running.has(informer)) continue;
-      this.#running.set(informer, informer.run(combined));
+      // run() reports what goes wrong and never rejects; the catch only makes sure that
+      // nothing it started can ever become an unhandled rejection.
+      this.#running.set(informer, informer.run(combined).catch(() => {}));
     }
   }
 

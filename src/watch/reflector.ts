@@ -10,10 +10,16 @@
 
 import {
   ApiError,
+  IncompleteStreamingListError,
   isExpired,
   isTooLargeResourceVersion,
   KubeError,
   TransportError,
+  UnexpectedKindError,
+  UserCodeError,
+  VeryShortWatchError,
+  WatchIdleError,
+  WatchWithoutProgressError,
 } from "../api/errors.ts";
 import type { KubeList, KubeObject } from "../api/meta.ts";
 import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent } from "../api/watch_event.ts";
@@ -25,9 +31,7 @@ import type {
   WatchOptions,
 } from "../client/request_options.ts";
 import { Backoff } from "./backoff.ts";
-import { Watchdog, WatchIdleError } from "./watchdog.ts";
-
-export { WatchIdleError };
+import { Watchdog } from "./watchdog.ts";
 
 /**
  * What a reflector needs from the server: one page of a list, and a watch.
@@ -86,7 +90,7 @@ export interface ReflectorBookmarkEvent {
 }
 
 /** How the reflector recovers from an error. */
-export type ReflectorRecovery = "relist" | "rewatch" | "restream" | "fallback-to-list";
+export type ReflectorRecovery = "relist" | "rewatch" | "restream" | "fallback-to-list" | "skip";
 
 /** Something failed; the reflector keeps going. */
 export interface ReflectorErrorEvent {
@@ -98,6 +102,11 @@ export interface ReflectorErrorEvent {
   recovery: ReflectorRecovery;
   /** Milliseconds it waits before doing it (0 for at once). */
   delayMs: number;
+  /**
+   * With `skip`: the key of an object whose transform failed. The store drops
+   * it (an earlier version must not stay as if it were current).
+   */
+  key?: string | undefined;
 }
 
 /** Options of {@linkcode Reflector}. */
@@ -123,8 +132,17 @@ export interface ReflectorOptions<T> {
   fieldSelector?: FieldSelectorInput | undefined;
   /** Changes the selectors of every list and watch request; called once per request. */
   tweakListOptions?: ((options: ListOptions | WatchOptions) => void) | undefined;
-  /** Runs on every object before it leaves the reflector (not on bookmarks). Must be idempotent. */
+  /**
+   * Runs on every object before it leaves the reflector (not on bookmarks). Must be idempotent.
+   * When it throws or returns no named object, the object is skipped and reported
+   * ({@linkcode UserCodeError}, recovery `skip` with the object's key).
+   */
   transform?: ((object: T) => T) | undefined;
+  /**
+   * The kind watched: objects of another kind on a watch are skipped and reported
+   * ({@linkcode UnexpectedKindError}). `PartialObjectMetadata` is always accepted.
+   */
+  kind?: string | undefined;
   /** Key of an object, for the streaming list's temporary state. */
   keyOf: (object: T) => string;
   /** Time source. @default {realClock} */
@@ -188,8 +206,17 @@ export type ReflectorState<T> =
     readonly sync: SyncState;
     readonly session: WatchSession<T>;
     readonly objects: Map<string, T>;
+    /** Objects left out because the transform failed on them. */
+    readonly skipped: SkippedObjects;
     readonly events: number;
     readonly resourceVersion: string;
+  }
+  | {
+    /** Hands out one more event, then goes on with `then`. */
+    readonly phase: "emit";
+    readonly sync: SyncState;
+    readonly event: ReflectorEvent<T>;
+    readonly then: ReflectorState<T>;
   }
   | {
     readonly phase: "backoff";
@@ -204,84 +231,6 @@ export interface ReflectorStep<T> {
   state: ReflectorState<T>;
   /** At most one event for the store. */
   event?: ReflectorEvent<T>;
-}
-
-/**
- * A watch ended less than a second after it opened, without a single event.
- *
- * @example Recognising it in an error handler
- * ```ts
- * import { VeryShortWatchError } from "./reflector.ts";
- * const err: unknown = new VeryShortWatchError();
- * console.log(err instanceof VeryShortWatchError); // true
- * ```
- */
-export class VeryShortWatchError extends KubeError {
-  /** Creates the error. */
-  constructor() {
-    super("very short watch: the watch ended within a second without any event");
-    this.name = "VeryShortWatchError";
-  }
-}
-
-/**
- * A streaming list ended (cleanly or not) before its `k8s.io/initial-events-end`
- * bookmark, so the state it carried is incomplete and was dropped.
- *
- * @example Recognising it in an error handler
- * ```ts
- * import { IncompleteStreamingListError } from "./reflector.ts";
- * const err: unknown = new IncompleteStreamingListError(3);
- * console.log(err instanceof IncompleteStreamingListError, (err as IncompleteStreamingListError).events); // true 3
- * ```
- */
-export class IncompleteStreamingListError extends KubeError {
-  /** Events received before the stream ended. */
-  readonly events: number;
-  /**
-   * Creates the error.
-   *
-   * @param events Events received before the stream ended.
-   * @param options The error that ended the stream, if any.
-   */
-  constructor(events: number, options: { cause?: unknown } = {}) {
-    super(
-      `the streaming list ended after ${events} ${
-        events === 1 ? "event" : "events"
-      } without its end bookmark`,
-      options,
-    );
-    this.name = "IncompleteStreamingListError";
-    this.events = events;
-  }
-}
-
-/**
- * A watch ended without moving the resourceVersion on, sooner than a healthy
- * watch ends; re-watching at once could turn it into a request loop.
- *
- * @example Recognising it in an error handler
- * ```ts
- * import { WatchWithoutProgressError } from "./reflector.ts";
- * const err: unknown = new WatchWithoutProgressError(2500);
- * console.log(err instanceof WatchWithoutProgressError); // true
- * ```
- */
-export class WatchWithoutProgressError extends KubeError {
-  /**
-   * Creates the error.
-   *
-   * @param durationMs How long the watch lasted.
-   * @param options The error that ended the watch, if any.
-   */
-  constructor(durationMs: number, options: { cause?: unknown } = {}) {
-    const cause = options.cause instanceof Error ? `: ${options.cause.message}` : "";
-    super(
-      `the watch ended after ${Math.round(durationMs)} ms without any new resourceVersion${cause}`,
-      options,
-    );
-    this.name = "WatchWithoutProgressError";
-  }
 }
 
 /** Streaming lists in a row that may end early before relists use LIST pages for a while. */
@@ -383,6 +332,7 @@ export class Reflector<T extends KubeObject> {
   #fieldSelector: FieldSelectorInput | undefined;
   #tweak: ((options: ListOptions | WatchOptions) => void) | undefined;
   #transform: (object: T) => T;
+  #kind: string | undefined;
   #keyOf: (object: T) => string;
   #clock: Clock;
   #random: () => number;
@@ -406,6 +356,7 @@ export class Reflector<T extends KubeObject> {
     this.#fieldSelector = options.fieldSelector;
     this.#tweak = options.tweakListOptions;
     this.#transform = options.transform ?? ((object) => object);
+    this.#kind = options.kind;
     this.#keyOf = options.keyOf;
     this.#clock = options.clock ?? realClock;
     this.#random = options.random ?? Math.random;
@@ -476,6 +427,8 @@ export class Reflector<T extends KubeObject> {
       case "backoff":
         await this.#clock.sleep(state.delayMs, signal);
         return { state: state.then };
+      case "emit":
+        return { state: state.then, event: state.event };
       default: {
         const unreachable: never = state;
         throw new TypeError(`unknown reflector phase ${JSON.stringify(unreachable)}`);
@@ -544,16 +497,19 @@ export class Reflector<T extends KubeObject> {
       if (resourceVersion !== "0") first.resourceVersionMatch = "NotOlderThan";
     }
     const objects: T[] = [];
+    const skipped = new SkippedObjects();
     let listResourceVersion: string | undefined;
     let page = 0;
     try {
-      const prepare = (options: ListOptions) => this.#tweak?.(options);
+      const prepare = (options: ListOptions) => this.#tweakSafely(options);
       const pages = this.#lw.listPages?.(first, prepare) ?? this.#pageByPage(first, prepare);
       for await (const list of pages) {
         if (page === 0) listResourceVersion = list.metadata?.resourceVersion;
         for (const item of list.items ?? []) {
           if (!hasName(item)) continue;
-          objects.push(this.#transform(item));
+          const transformed = this.#transformSafely(item);
+          if (transformed instanceof UserCodeError) skipped.add(transformed);
+          else objects.push(transformed);
         }
         page++;
       }
@@ -590,10 +546,47 @@ export class Reflector<T extends KubeObject> {
       lastSyncResourceVersion: rv,
       resourceVersionUnavailable: false,
     };
-    return {
-      state: { phase: "watch", sync: next },
-      event: { type: "replace", objects, resourceVersion: rv, streamed: false },
+    const replace: ReflectorEvent<T> = {
+      type: "replace",
+      objects,
+      resourceVersion: rv,
+      streamed: false,
     };
+    return skipped.reportThen(next, replace, { phase: "watch", sync: next });
+  }
+
+  /**
+   * Runs the transform on one object: the result, or the failure when it
+   * threw or returned something without a name.
+   */
+  #transformSafely(object: T): T | UserCodeError {
+    const key = this.#keyOf(object);
+    try {
+      const result = this.#transform(object);
+      if (!hasName(result)) return new UserCodeError("transform", key);
+      return result;
+    } catch (err) {
+      return new UserCodeError("transform", key, { cause: err });
+    }
+  }
+
+  /** Runs `tweakListOptions`; a throw fails the request like any other failure. */
+  #tweakSafely(options: ListOptions | WatchOptions): void {
+    try {
+      this.#tweak?.(options);
+    } catch (err) {
+      throw new UserCodeError("tweakListOptions", undefined, { cause: err });
+    }
+  }
+
+  /** An object of another kind than the one watched (PartialObjectMetadata is always fine). */
+  #unexpectedKind(object: KubeObject): UnexpectedKindError | undefined {
+    const kind = object.kind;
+    if (this.#kind === undefined || typeof kind !== "string" || kind === "") return undefined;
+    if (kind === this.#kind || kind === "PartialObjectMetadata") return undefined;
+    const namespace = object.metadata?.namespace;
+    const name = object.metadata?.name ?? "";
+    return new UnexpectedKindError(this.#kind, kind, namespace ? `${namespace}/${name}` : name);
   }
 
   /** The pages of a list through {@linkcode ListerWatcher.list}, one request at a time. */
@@ -623,7 +616,7 @@ export class Reflector<T extends KubeObject> {
   }
 
   async #open(options: WatchOptions, signal: AbortSignal): Promise<WatchSession<T>> {
-    this.#tweak?.(options);
+    this.#tweakSafely(options);
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
@@ -766,17 +759,45 @@ export class Reflector<T extends KubeObject> {
         const trackAdded = current.trackAddedVersions || event.type !== "ADDED";
         const rv = event.object.metadata?.resourceVersion;
         const nextSync = trackAdded && rv ? { ...sync, lastSyncResourceVersion: rv } : sync;
-        return {
-          state: {
-            ...current,
-            sync: nextSync,
-            events: state.events + 1,
-            trackAddedVersions: trackAdded,
-            progressed: current.progressed ||
-              nextSync.lastSyncResourceVersion !== sync.lastSyncResourceVersion,
-          },
-          event: { type: event.type, object: this.#transform(event.object) },
+        const next: ReflectorState<T> = {
+          ...current,
+          sync: nextSync,
+          events: state.events + 1,
+          trackAddedVersions: trackAdded,
+          progressed: current.progressed ||
+            nextSync.lastSyncResourceVersion !== sync.lastSyncResourceVersion,
         };
+        const wrongKind = this.#unexpectedKind(event.object);
+        if (wrongKind) {
+          return {
+            state: next,
+            event: { type: "error", error: wrongKind, recovery: "skip", delayMs: 0 },
+          };
+        }
+        const transformed = this.#transformSafely(event.object);
+        if (!(transformed instanceof UserCodeError)) {
+          return { state: next, event: { type: event.type, object: transformed } };
+        }
+        const skip: ReflectorErrorEvent = {
+          type: "error",
+          error: transformed,
+          recovery: "skip",
+          delayMs: 0,
+          key: transformed.key,
+        };
+        // A delete still happens: its last state goes out untransformed after the report.
+        if (event.type === "DELETED") {
+          return {
+            state: {
+              phase: "emit",
+              sync: nextSync,
+              event: { type: "DELETED", object: event.object },
+              then: next,
+            },
+            event: { ...skip, key: undefined },
+          };
+        }
+        return { state: next, event: skip };
       }
       case "BOOKMARK": {
         const rv = event.object.metadata?.resourceVersion;
@@ -830,7 +851,15 @@ export class Reflector<T extends KubeObject> {
       return this.#streamFailed(state, err);
     }
     return {
-      state: { phase: "streaming", sync, session, objects: new Map(), events: 0, resourceVersion },
+      state: {
+        phase: "streaming",
+        sync,
+        session,
+        objects: new Map(),
+        skipped: new SkippedObjects(),
+        events: 0,
+        resourceVersion,
+      },
     };
   }
 
@@ -944,11 +973,27 @@ export class Reflector<T extends KubeObject> {
             ),
           );
         }
-        const object = this.#transform(event.object);
-        const key = this.#keyOf(object);
-        if (event.type === "DELETED") objects.delete(key);
-        else objects.set(key, object);
-        return { state: { ...current, events: state.events + 1 } };
+        const counted = { ...current, events: state.events + 1 };
+        const wrongKind = this.#unexpectedKind(event.object);
+        if (wrongKind) {
+          return {
+            state: counted,
+            event: { type: "error", error: wrongKind, recovery: "skip", delayMs: 0 },
+          };
+        }
+        const key = this.#keyOf(event.object);
+        if (event.type === "DELETED") {
+          objects.delete(key);
+          return { state: counted };
+        }
+        const transformed = this.#transformSafely(event.object);
+        if (transformed instanceof UserCodeError) {
+          objects.delete(key);
+          state.skipped.add(transformed);
+        } else {
+          objects.set(key, transformed);
+        }
+        return { state: counted };
       }
       case "BOOKMARK": {
         const rv = event.object.metadata?.resourceVersion ?? "";
@@ -963,22 +1008,21 @@ export class Reflector<T extends KubeObject> {
           streamingPausedUntil: 0,
         };
         current.session.watchdog.setIdleMs(this.#idleTimeoutMs);
-        return {
-          state: {
-            phase: "watching",
-            sync: next,
-            session: current.session,
-            events: state.events + 1,
-            trackAddedVersions: true,
-            progressed: true,
-          },
-          event: {
-            type: "replace",
-            objects: [...objects.values()],
-            resourceVersion: rv,
-            streamed: true,
-          },
+        const watching: ReflectorState<T> = {
+          phase: "watching",
+          sync: next,
+          session: current.session,
+          events: state.events + 1,
+          trackAddedVersions: true,
+          progressed: true,
         };
+        const replace: ReflectorEvent<T> = {
+          type: "replace",
+          objects: [...objects.values()],
+          resourceVersion: rv,
+          streamed: true,
+        };
+        return state.skipped.reportThen(next, replace, watching);
       }
       case "ERROR":
         closeWatch(session);
@@ -988,6 +1032,52 @@ export class Reflector<T extends KubeObject> {
         throw new TypeError(`unknown watch event ${JSON.stringify(unreachable)}`);
       }
     }
+  }
+}
+
+/** Objects a list or a streaming list left out because user code failed on them. */
+export class SkippedObjects {
+  #first: UserCodeError | undefined;
+  #count = 0;
+
+  /** How many were left out. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /**
+   * Records one.
+   *
+   * @param error Why it was left out.
+   */
+  add(error: UserCodeError): void {
+    this.#first ??= error;
+    this.#count++;
+  }
+
+  /**
+   * The step that hands out `event` and goes on with `then`, preceded by one
+   * report of what was left out, if anything was.
+   *
+   * @param sync The state the report is made in.
+   * @param event The event to hand out.
+   * @param then The phase after it.
+   * @returns The step.
+   */
+  reportThen<T>(
+    sync: SyncState,
+    event: ReflectorEvent<T>,
+    then: ReflectorState<T>,
+  ): ReflectorStep<T> {
+    const first = this.#first;
+    if (first === undefined) return { state: then, event };
+    const error = this.#count === 1 ? first : new UserCodeError("transform", undefined, {
+      cause: new Error(`${this.#count} objects were left out; the first: ${first.message}`),
+    });
+    return {
+      state: { phase: "emit", sync, event, then },
+      event: { type: "error", error, recovery: "skip", delayMs: 0 },
+    };
   }
 }
 
@@ -1015,5 +1105,5 @@ function closeWatch<T>(session: WatchSession<T>): void {
 
 function closeSession<T>(state: ReflectorState<T>): void {
   if (state.phase === "watching" || state.phase === "streaming") closeWatch(state.session);
-  if (state.phase === "backoff") closeSession(state.then);
+  if (state.phase === "backoff" || state.phase === "emit") closeSession(state.then);
 }

@@ -6,30 +6,8 @@
  * @module
  */
 
-import { KubeError } from "../api/errors.ts";
+import { WatchIdleError } from "../api/errors.ts";
 import type { Clock } from "../_internal/clock.ts";
-
-/**
- * The reason a watch is closed when it went silent for too long.
- *
- * @example Recognising it in an error handler
- * ```ts
- * import { WatchIdleError } from "./watchdog.ts";
- * const err: unknown = new WatchIdleError(90_000);
- * console.log(err instanceof WatchIdleError, (err as Error).message);
- * ```
- */
-export class WatchIdleError extends KubeError {
-  /**
-   * Creates the error.
-   *
-   * @param idleMs How long the watch was silent.
-   */
-  constructor(idleMs: number) {
-    super(`the watch delivered nothing for ${idleMs} ms; reconnecting`);
-    this.name = "WatchIdleError";
-  }
-}
 
 /**
  * Aborts `controller` with a {@linkcode WatchIdleError} after `idleMs`

@@ -7,7 +7,7 @@ import {
 } from "../../src/client/client_config.ts";
 import { ExecCredentials } from "../../src/client/exec_credentials.ts";
 import { KubeClient } from "../../src/client/kube_client.ts";
-import type { KubeClientOptions } from "../../src/client/kube_client.ts";
+import type { KubeClientOptions } from "../../src/client/kube_client_options.ts";
 import { type KubeConfig, parseKubeConfig } from "../../src/client/kube_config.ts";
 import { TokenFileCredentials } from "../../src/client/token_file_credentials.ts";
 import {

@@ -7,7 +7,8 @@
 
 import { TransportError } from "../../src/api/errors.ts";
 import { kubeConfigToClientOptions } from "../../src/client/client_config.ts";
-import { KubeClient, type KubeClientOptions } from "../../src/client/kube_client.ts";
+import { KubeClient } from "../../src/client/kube_client.ts";
+import type { KubeClientOptions } from "../../src/client/kube_client_options.ts";
 import { type KubeConfig, parseKubeConfig } from "../../src/client/kube_config.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../_helpers/assert.ts";
 

@@ -1,20 +1,15 @@
-import { ApiError } from "../../src/api/errors.ts";
+import { ApiError, HandlerLagError, WatchIdleError } from "../../src/api/errors.ts";
 import type { Pod } from "../../src/api/core_v1.ts";
 import type { KubeObject } from "../../src/api/meta.ts";
 import { defineResource } from "../../src/api/resource.ts";
 import { pods, secrets } from "../../src/api/resources.ts";
 import { isDeletedFinalStateUnknown } from "../../src/cache/deleted_final_state_unknown.ts";
-import {
-  HandlerLagError,
-  type InformerErrorEvent,
-  type InformerEvent,
-} from "../../src/informer/event_handler.ts";
+import type { InformerErrorEvent, InformerEvent } from "../../src/informer/event_handler.ts";
 import {
   SharedIndexInformer,
   type SharedIndexInformerOptions,
 } from "../../src/informer/shared_index_informer.ts";
 import { stripManagedFields } from "../../src/informer/strip_managed_fields.ts";
-import { WatchIdleError } from "../../src/watch/reflector.ts";
 import { FakeApiServer } from "../../src/testing/mod.ts";
 import { assert, assertEquals, assertThrows } from "../_helpers/assert.ts";
 import { FakeClock } from "../_helpers/fake_clock.ts";

@@ -1,19 +1,24 @@
-import { ApiError, KubeError, TransportError, WatchDecodeError } from "../../src/api/errors.ts";
+import {
+  ApiError,
+  IncompleteStreamingListError,
+  KubeError,
+  TransportError,
+  VeryShortWatchError,
+  WatchDecodeError,
+  WatchIdleError,
+  WatchWithoutProgressError,
+} from "../../src/api/errors.ts";
 import type { Pod } from "../../src/api/core_v1.ts";
 import type { Status } from "../../src/api/meta.ts";
 import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent } from "../../src/api/watch_event.ts";
 import { metaNamespaceKey } from "../../src/cache/keys.ts";
 import type { ListOptions, WatchOptions } from "../../src/client/request_options.ts";
 import {
-  IncompleteStreamingListError,
   Reflector,
   type ReflectorEvent,
   type ReflectorOptions,
   type ReflectorRecovery,
   type SyncState,
-  VeryShortWatchError,
-  WatchIdleError,
-  WatchWithoutProgressError,
 } from "../../src/watch/reflector.ts";
 import { assert, assertEquals, assertStrictEquals } from "../_helpers/assert.ts";
 import { FakeClock } from "../_helpers/fake_clock.ts";

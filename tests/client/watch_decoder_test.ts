@@ -2,7 +2,7 @@ import {
   decodeWatchStream,
   WatchDecoder,
   WatchDecoderStream,
-} from "../../src/watch/watch_decoder.ts";
+} from "../../src/client/watch_decoder.ts";
 import { ApiError, ExpiredError, WatchDecodeError } from "../../src/api/errors.ts";
 import type { Status } from "../../src/api/meta.ts";
 import type { Pod } from "../../src/api/core_v1.ts";
