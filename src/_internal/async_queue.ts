@@ -5,7 +5,9 @@
  * The producer never waits: {@linkcode AsyncQueue.push} adds an item, or
  * refuses it (returns false) when the queue is full or has ended, so the
  * producer decides what a full queue means (drop, coalesce, disconnect). The
- * consumer awaits {@linkcode AsyncQueue.next} or iterates with `for await`.
+ * consumer awaits {@linkcode AsyncQueue.next} or iterates with `for await`;
+ * one that is woken by its producer takes items synchronously with
+ * {@linkcode AsyncQueue.take} instead.
  * The queue ends in one of two ways: {@linkcode AsyncQueue.close} lets the
  * consumer take what is queued and then see the end, while
  * {@linkcode AsyncQueue.abort} drops what is queued and rejects the consumer
@@ -21,9 +23,9 @@ export interface AsyncQueueOptions {
    * Most items held at once; {@linkcode AsyncQueue.push} refuses more.
    * @default {Infinity}
    */
-  capacity?: number;
+  capacity?: number | undefined;
   /** Aborts the queue (with the signal's reason) when it aborts. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 type QueueState = "open" | "closed" | "aborted";
@@ -99,14 +101,25 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
    */
   push(item: T): boolean {
     if (this.#state !== "open") return false;
-    const waiter = this.#waiters.shift();
-    if (waiter !== undefined) {
-      waiter.resolve({ done: false, value: item });
+    if (this.#waiters.length > 0) {
+      this.#waiters.shift()!.resolve({ done: false, value: item });
       return true;
     }
     if (this.size >= this.#capacity) return false;
     this.#items.push(item);
     return true;
+  }
+
+  /**
+   * Takes the next item at once, without waiting: for a consumer that runs
+   * synchronously while items are queued and sleeps otherwise (the producer
+   * wakes it), so an item pushed to an idle consumer costs no promise.
+   *
+   * @returns The next item, or `undefined` when none is queued (check
+   * {@linkcode AsyncQueue.size} first when `undefined` is a valid item).
+   */
+  take(): T | undefined {
+    return this.#head < this.#items.length ? this.#take() : undefined;
   }
 
   /**
@@ -156,14 +169,18 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   }
 
   #take(): T {
-    const item = this.#items[this.#head] as T;
-    this.#items[this.#head++] = undefined;
-    if (this.#head === this.#items.length) {
+    const items = this.#items;
+    const head = this.#head;
+    const item = items[head] as T;
+    if (head + 1 === items.length) { // the last one: start over with a fresh array
       this.#items = [];
       this.#head = 0;
-    } else if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
+    } else if (head + 1 >= COMPACT_AFTER && (head + 1) * 2 >= items.length) {
+      this.#items = items.slice(head + 1);
       this.#head = 0;
+    } else {
+      items[head] = undefined;
+      this.#head = head + 1;
     }
     return item;
   }

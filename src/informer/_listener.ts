@@ -8,6 +8,7 @@
  */
 
 import { HandlerLagError } from "../api/errors.ts";
+import { AsyncQueue } from "../_internal/async_queue.ts";
 import type { InformerEvent, ResourceEventHandler } from "./event_handler.ts";
 
 /** A notification as queued: the same object is shared by every listener. */
@@ -21,10 +22,10 @@ export class Listener<T> {
   nextResyncAt = 0;
   #handler: ResourceEventHandler<T>;
   #report: (error: unknown) => void;
-  #queue: (Notification<T> | undefined)[] = [];
-  #head = 0;
+  // The listener is its queue's only consumer and drains it synchronously (take), so a
+  // synchronous handler runs within enqueue and only an asynchronous one costs a promise.
+  #queue = new AsyncQueue<Notification<T>>();
   #running = false;
-  #removed = false;
   #pendingInitial = 0;
   #lagReportAt: number;
   #lagThreshold: number;
@@ -49,40 +50,44 @@ export class Listener<T> {
 
   /** Notifications waiting. */
   get pending(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.size;
   }
 
   /** Whether the handler was removed. */
   get removed(): boolean {
-    return this.#removed;
+    return this.#queue.ended;
   }
 
   /** Stops deliveries (the handler was removed or the informer stopped); queued notifications are dropped. */
   remove(): void {
-    this.#removed = true;
-    this.#queue = [];
-    this.#head = 0;
+    this.#queue.abort();
     this.#pendingInitial = 0;
   }
 
   /** Queues one notification and delivers it at once when the handler is idle. */
   enqueue(notification: Notification<T>): void {
-    if (this.#removed) return;
-    if (notification.type === "add" && notification.isInInitialList) this.#pendingInitial++;
-    this.#queue.push(notification);
-    if (!this.#running) {
-      this.#drain();
-    } else if (this.pending >= this.#lagReportAt) {
-      this.#report(new HandlerLagError(this.pending));
-      this.#lagReportAt *= 2;
+    if (this.#running) {
+      if (!this.#queue.push(notification)) return; // removed
+      this.#countInitial(notification);
+      if (this.pending >= this.#lagReportAt) {
+        this.#report(new HandlerLagError(this.pending));
+        this.#lagReportAt *= 2;
+      }
+    } else if (!this.removed) {
+      // Idle means the queue is empty: the notification goes straight to the handler.
+      this.#countInitial(notification);
+      this.#drain(notification);
     }
   }
 
-  #drain(): void {
+  /** Delivers `first`, then whatever is queued, until the queue is empty or an async handler is awaited. */
+  #drain(first: Notification<T> | undefined): void {
     this.#running = true;
-    while (this.#head < this.#queue.length) {
-      const notification = this.#queue[this.#head]!;
-      this.#queue[this.#head++] = undefined;
+    for (
+      let notification = first ?? this.#queue.take();
+      notification !== undefined;
+      notification = this.#queue.take()
+    ) {
       let result: unknown;
       try {
         result = this.#call(notification);
@@ -103,19 +108,17 @@ export class Listener<T> {
       }
       this.#done(notification);
     }
-    this.#queue = [];
-    this.#head = 0;
     this.#lagReportAt = this.#lagThreshold;
     this.#running = false;
   }
 
   #resume(notification: Notification<T>): void {
     this.#done(notification);
-    if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
-    this.#drain();
+    this.#drain(undefined);
+  }
+
+  #countInitial(notification: Notification<T>): void {
+    if (notification.type === "add" && notification.isInInitialList) this.#pendingInitial++;
   }
 
   #done(notification: Notification<T>): void {
@@ -125,7 +128,6 @@ export class Listener<T> {
   }
 
   #call(notification: Notification<T>): unknown {
-    if (this.#removed) return;
     const handler = this.#handler;
     switch (notification.type) {
       case "add":

@@ -14,7 +14,13 @@ import { type Indexers, metaNamespaceKey } from "../cache/keys.ts";
 import { createLister, type Lister } from "../cache/lister.ts";
 import { type Clock, realClock } from "../_internal/clock.ts";
 import { deepFreeze, shallowFreeze } from "../_internal/deep_freeze.ts";
-import type { ListOptions, WatchOptions } from "../client/request_options.ts";
+import { AsyncQueue } from "../_internal/async_queue.ts";
+import type {
+  FieldSelectorInput,
+  LabelSelectorInput,
+  ListOptions,
+  WatchOptions,
+} from "../client/request_options.ts";
 import { Backoff } from "../watch/backoff.ts";
 import { type ListerWatcher, Reflector, type ReflectorEvent } from "../watch/reflector.ts";
 import type {
@@ -35,7 +41,14 @@ export interface SharedIndexInformerOptions<T> {
   indexers?: Indexers<T> | undefined;
   /** Runs on every incoming object before it is cached (see {@linkcode SharedIndexInformer.setTransform}). */
   transform?: ((object: T) => T) | undefined;
-  /** Changes the selectors of every list and watch request (never resourceVersion or limit). */
+  /** Only objects whose labels match (sent with every list and watch). */
+  labelSelector?: LabelSelectorInput | undefined;
+  /** Only objects whose fields match (sent with every list and watch). */
+  fieldSelector?: FieldSelectorInput | undefined;
+  /**
+   * Changes the selectors of every list and watch request (never resourceVersion or limit),
+   * after `labelSelector` and `fieldSelector` are set.
+   */
   tweakListOptions?: ((options: ListOptions | WatchOptions) => void) | undefined;
   /** Page size of LIST requests. @default {500} */
   pageSize?: number | undefined;
@@ -75,7 +88,6 @@ const MIN_RESYNC_MS = 1000;
 /** One consumer of {@linkcode SharedIndexInformer.events}. */
 interface EventChannel<T> {
   push(event: InformerEvent<T>): void;
-  wake(): void;
   close(): void;
 }
 
@@ -319,50 +331,33 @@ export class SharedIndexInformer<T extends KubeObject> {
   ): AsyncGenerator<InformerEvent<T>, void, undefined> {
     const signal = options.signal;
     if (signal?.aborted || this.#stopped) return;
-    const buffer: InformerEvent<T>[] = [];
-    let head = 0;
-    let wake: (() => void) | undefined;
-    let closed = false;
+    // Aborting the queue (the signal, or the informer stopping) drops what it holds: nothing
+    // is yielded after either, and the rejection of `next` is how this loop learns of it.
+    const queue = new AsyncQueue<InformerEvent<T>>({ signal });
     const channel: EventChannel<T> = {
-      push(event) {
-        buffer.push(event);
-        wake?.();
-      },
-      wake: () => wake?.(),
-      close: () => {
-        buffer.length = 0;
-        head = 0;
-        closed = true;
-        wake?.();
-      },
+      push: (event) => void queue.push(event),
+      close: () => queue.abort(),
     };
-    const onAbort = () => wake?.();
     if (this.#synced) {
       for (const object of this.indexer.list()) {
-        channel.push({ type: "add", object, isInInitialList: true });
+        queue.push({ type: "add", object, isInInitialList: true });
       }
     }
     this.#channels.add(channel);
-    signal?.addEventListener("abort", onAbort);
     try {
-      while (!signal?.aborted && !closed) {
-        if (head < buffer.length) {
-          const event = buffer[head]!;
-          buffer[head++] = undefined as unknown as InformerEvent<T>;
-          if (head > 1024 && head * 2 > buffer.length) {
-            buffer.splice(0, head);
-            head = 0;
-          }
-          yield event;
-          continue;
+      while (true) {
+        let next: IteratorResult<InformerEvent<T>, undefined>;
+        try {
+          next = await queue.next();
+        } catch {
+          return; // aborted
         }
-        if (this.#stopped) return;
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
+        if (next.done) return;
+        yield next.value;
       }
     } finally {
       this.#channels.delete(channel);
-      signal?.removeEventListener("abort", onAbort);
+      queue.abort(); // a consumer that left early: drop the rest, release the signal
     }
   }
 
@@ -385,6 +380,8 @@ export class SharedIndexInformer<T extends KubeObject> {
         streamingList: this.#options.streamingList,
         minWatchTimeoutSeconds: this.#options.minWatchTimeoutSeconds,
         idleTimeoutMs: this.#options.idleTimeoutMs,
+        labelSelector: this.#options.labelSelector,
+        fieldSelector: this.#options.fieldSelector,
         tweakListOptions: this.#options.tweakListOptions,
         transform: (object) => this.#incoming(object),
         kind: this.resource.kind,
@@ -440,7 +437,6 @@ export class SharedIndexInformer<T extends KubeObject> {
   #wakeAll(): void {
     for (const waiter of this.#syncWaiters.splice(0)) waiter();
     if (this.#stopped) { for (const waiter of this.#stopWaiters.splice(0)) waiter(); }
-    for (const channel of this.#channels) channel.wake();
   }
 
   #apply(event: ReflectorEvent<T>): void {

@@ -157,12 +157,6 @@ export class SharedInformerFactory {
     const listerWatcher = options.metadataOnly
       ? this.#client.metadata(resource, namespace || undefined)
       : this.#client.resource(resource, namespace || undefined);
-    const factoryTweak = this.#options.tweakListOptions;
-    const tweakListOptions = (request: ListOptions | WatchOptions) => {
-      if (labelSelector) request.labelSelector = labelSelector;
-      if (fieldSelector) request.fieldSelector = fieldSelector;
-      factoryTweak?.(request);
-    };
     const resyncPeriodMs = options.resyncPeriodMs ?? this.#options.customResync?.get(resource) ??
       this.#options.resyncPeriodMs ?? 0;
     const informer = new SharedIndexInformer<KubeObject>(
@@ -172,7 +166,9 @@ export class SharedInformerFactory {
         ...this.#options.informerOptions,
         resyncPeriodMs,
         transform: this.#options.transform,
-        tweakListOptions,
+        labelSelector: labelSelector || undefined,
+        fieldSelector: fieldSelector || undefined,
+        tweakListOptions: this.#options.tweakListOptions,
       },
     );
     this.#informers.set(key, informer);

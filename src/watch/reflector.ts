@@ -560,13 +560,22 @@ export class Reflector<T extends KubeObject> {
    * threw or returned something without a name.
    */
   #transformSafely(object: T): T | UserCodeError {
-    const key = this.#keyOf(object);
+    // The key is computed only on failure: this runs once per event on the hot path.
     try {
       const result = this.#transform(object);
-      if (!hasName(result)) return new UserCodeError("transform", key);
+      if (!hasName(result)) return new UserCodeError("transform", this.#keyOf(object));
       return result;
     } catch (err) {
-      return new UserCodeError("transform", key, { cause: err });
+      return new UserCodeError("transform", this.#safeKey(object), { cause: err });
+    }
+  }
+
+  /** The key of an object user code may have left in any state. */
+  #safeKey(object: T): string | undefined {
+    try {
+      return this.#keyOf(object);
+    } catch {
+      return undefined;
     }
   }
 

@@ -19,6 +19,51 @@ Deno.test("AsyncQueue resolves a waiting consumer when an item is pushed", async
   assertEquals(queue.size, 0, "the item went straight to the consumer");
 });
 
+Deno.test("AsyncQueue take hands over queued items without waiting", async (t) => {
+  await t.step("items come in order, then undefined once the queue is empty", () => {
+    const queue = new AsyncQueue<number>();
+    assertEquals(queue.take(), undefined);
+    queue.push(1);
+    queue.push(2);
+    assertEquals(queue.take(), 1);
+    assertEquals(queue.size, 1);
+    assertEquals(queue.take(), 2);
+    assertEquals(queue.take(), undefined);
+    assert(!queue.ended, "an empty queue stays open");
+    assert(queue.push(3));
+    assertEquals(queue.take(), 3);
+  });
+  await t.step("take and next share one order", async () => {
+    const queue = new AsyncQueue<number>();
+    for (let i = 0; i < 4; i++) queue.push(i);
+    assertEquals(queue.take(), 0);
+    assertEquals(await queue.next(), { done: false, value: 1 });
+    assertEquals(queue.take(), 2);
+    assertEquals(await queue.next(), { done: false, value: 3 });
+  });
+  await t.step("a closed queue still hands over what it holds", async () => {
+    const queue = new AsyncQueue<number>();
+    queue.push(1);
+    queue.close();
+    assertEquals(queue.take(), 1);
+    assertEquals(queue.take(), undefined);
+    assertEquals(await queue.next(), { done: true, value: undefined });
+  });
+  await t.step("an aborted queue holds nothing", () => {
+    const queue = new AsyncQueue<number>();
+    queue.push(1);
+    queue.abort(new Error("gone"));
+    assertEquals(queue.take(), undefined);
+  });
+  await t.step("taking frees a slot of a bounded queue", () => {
+    const queue = new AsyncQueue<number>({ capacity: 1 });
+    assert(queue.push(1));
+    assert(!queue.push(2));
+    assertEquals(queue.take(), 1);
+    assert(queue.push(2));
+  });
+});
+
 Deno.test("AsyncQueue refuses pushes beyond its capacity", async (t) => {
   await t.step("a bounded queue refuses the item that does not fit", async () => {
     const queue = new AsyncQueue<number>({ capacity: 2 });
@@ -134,4 +179,15 @@ Deno.test("AsyncQueue keeps order across many items and compactions", async () =
   for (let i = count; i < count + 100; i++) queue.push(i);
   for (let i = count / 2; i < count + 100; i++) assertEquals((await queue.next()).value, i);
   assertEquals(queue.size, 0);
+
+  // The same with take, pushing while taking so compactions happen with items behind the head.
+  let pushed = 0;
+  let taken = 0;
+  for (let round = 0; round < 20; round++) {
+    for (let i = 0; i < 700; i++) queue.push(pushed++);
+    for (let i = 0; i < 500; i++) assertEquals(queue.take(), taken++);
+    assertEquals(queue.size, pushed - taken);
+  }
+  while (queue.size > 0) assertEquals(queue.take(), taken++);
+  assertEquals(taken, pushed);
 });
