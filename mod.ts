@@ -314,9 +314,9 @@ export type {
   ReflectorEvent,
   ReflectorObjectEvent,
   ReflectorOptions,
-  ReflectorRecovery,
   ReflectorReplaceEvent,
 } from "./src/watch/reflector.ts";
+export type { ReflectorRecovery } from "./src/watch/recovery.ts";
 export { Backoff } from "./src/watch/backoff.ts";
 export type { BackoffOptions } from "./src/watch/backoff.ts";
 export type { SleepFunction } from "./src/_internal/abortable_sleep.ts";

@@ -5,7 +5,7 @@
  */
 
 import type { DeletedFinalStateUnknown } from "../cache/deleted_final_state_unknown.ts";
-import type { ReflectorRecovery } from "../watch/reflector.ts";
+import type { ReflectorRecovery } from "../watch/recovery.ts";
 
 /**
  * Callbacks for changes of cached objects. Each runs after the cache reflects

@@ -31,6 +31,15 @@ import type {
   WatchOptions,
 } from "../client/request_options.ts";
 import { Backoff } from "./backoff.ts";
+import {
+  type Failure,
+  type FailureKind,
+  type FailureSite,
+  type Lesson,
+  type NextRequest,
+  recover,
+  type ReflectorRecovery,
+} from "./recovery.ts";
 import { Watchdog } from "./watchdog.ts";
 
 /**
@@ -88,9 +97,6 @@ export interface ReflectorBookmarkEvent {
   /** Everything up to this resourceVersion has been seen. */
   resourceVersion: string;
 }
-
-/** How the reflector recovers from an error. */
-export type ReflectorRecovery = "relist" | "rewatch" | "restream" | "fallback-to-list" | "skip";
 
 /** Something failed; the reflector keeps going. */
 export interface ReflectorErrorEvent {
@@ -233,8 +239,6 @@ export interface ReflectorStep<T> {
   event?: ReflectorEvent<T>;
 }
 
-/** Streaming lists in a row that may end early before relists use LIST pages for a while. */
-const STREAMING_FAILURES_BEFORE_PAUSE = 2;
 /** How long relists use LIST pages after repeated streaming-list failures. */
 const STREAMING_PAUSE_MS = 10 * 60_000;
 /** A watch that lasted this long is healthy even if nothing changed while it ran. */
@@ -253,35 +257,43 @@ const INITIAL_SYNC: SyncState = Object.freeze({
  * recovering from every failure. Errors are events, not the end: only
  * aborting the signal ends {@linkcode Reflector.run}.
  *
- * Recovery table (what each situation leads to):
+ * What happens, when nothing fails:
  *
  * | Situation | Next |
  * | --- | --- |
  * | start, streaming lists enabled, not known unsupported, not paused | streaming list |
  * | start otherwise | LIST: RV "" (a consistent read, in pages) first time, last RV later, "" after an expired RV |
- * | any later relist | the same choice: streaming list when enabled, not known unsupported and not paused, else LIST |
  * | LIST ok | replace the store, watch from the list RV |
- * | LIST 410 / too-large RV, RV was not "" | LIST again at once with RV "" |
- * | LIST continue token expired mid-list (first time) | LIST again at once from page one |
- * | LIST other error | backoff, LIST |
- * | watch request 429 or no connection | backoff, watch again from the same RV |
- * | watch request 410 | backoff, LIST at the last RV |
- * | watch request other error | backoff, LIST |
  * | event ADDED/MODIFIED/DELETED/BOOKMARK | pass on, remember its RV |
- * | ERROR event 410 | backoff, LIST at the last RV (RV "" only if that LIST is 410 too) |
- * | ERROR event 429 | backoff, watch again |
- * | ERROR event other, undecodable stream, object without a name | backoff, LIST |
- * | stream ended within 1 s without events | backoff, LIST |
- * | stream ended, broke or went silent for `idleTimeoutMs` (30 s or more), after progress or 30 s | watch again at once |
- * | the same without progress, sooner than 30 s | backoff, watch again |
- * | streaming list refused with 400, 405, 406 or 422 | LIST (streaming marked unsupported) |
- * | streaming list other error, undecodable stream | backoff, LIST for this cycle; later relists try streaming again |
- * | streaming list 410 / too-large RV | streaming list again at once with RV "" |
- * | streaming list 429 or no connection | backoff, streaming list again |
  * | streaming list end bookmark | replace the store, keep watching on the same stream |
+ * | transform fails on an object, or an object of another kind | report it (`skip`), leave the object out |
+ *
+ * Recovery table: every failure, as `RECOVERY_TABLE` in `recovery.ts` decides it
+ * (first matching row; a relist is a streaming list when enabled, not known
+ * unsupported and not paused, else LIST):
+ *
+ * | Situation | Next |
+ * | --- | --- |
+ * | LIST continue token expired mid-list (first time) | LIST again at once from page one |
+ * | LIST 410 / too-large RV, RV was not "" | LIST again at once with RV "" |
+ * | LIST 410 / too-large RV from RV "" | backoff, relist |
+ * | LIST other error | backoff, relist |
+ * | watch 429 (request or ERROR event) or no connection | backoff, watch again from the same RV |
+ * | new watch silent for `idleTimeoutMs` (30 s or more) | watch again at once |
+ * | new watch silent for a shorter `idleTimeoutMs` | backoff, watch again |
+ * | watch ended within 1 s without events | backoff, relist |
+ * | watch ended after progress or 30 s | watch again at once (nothing reported) |
+ * | watch broke or went silent after progress or 30 s | watch again at once |
+ * | watch ended, broke or went silent without progress, sooner than 30 s | backoff, watch again |
+ * | watch 410 (request or ERROR event) | backoff, relist at the last RV (RV "" only if that LIST is 410 too) |
+ * | watch other error, ERROR event, undecodable stream, object without a name | backoff, relist |
+ * | streaming list 410 / too-large RV, RV was not "" | streaming list again at once with RV "" |
+ * | streaming list 429 or no connection | backoff, streaming list again |
+ * | streaming list refused with 400, 405, 406 or 422 | LIST at once; streaming marked unsupported |
+ * | streaming list silent for `streamingIdleTimeoutMs` after an event | LIST at once; streaming marked unsupported |
+ * | streaming list ended or broke before its end bookmark, twice in a row | backoff, LIST; relists use LIST for 10 minutes |
  * | streaming list ended or broke before its end bookmark | backoff, streaming list again |
- * | the same, twice in a row | backoff, LIST; relists use LIST for 10 minutes |
- * | streaming list silent for `streamingIdleTimeoutMs` before its end bookmark | LIST (streaming marked unsupported) |
+ * | streaming list other error, undecodable stream, silent from the start | backoff, LIST for this cycle; later relists try streaming again |
  *
  * "Progress" is a new resourceVersion or a completed streaming list: no
  * request that made none is followed by another without a delay.
@@ -515,30 +527,16 @@ export class Reflector<T extends KubeObject> {
       }
     } catch (err) {
       if (signal.aborted) throw signal.reason;
-      if (page > 0 && isExpired(err) && !state.restartedAfterExpiredContinue) {
-        return {
-          state: { ...state, restartedAfterExpiredContinue: true },
-          event: { type: "error", error: err, recovery: "relist", delayMs: 0 },
-        };
-      }
-      if (
-        page === 0 && (isExpired(err) || isTooLargeResourceVersion(err)) && resourceVersion !== ""
-      ) {
-        const unavailable: SyncState = { ...sync, resourceVersionUnavailable: true };
-        return {
-          state: {
-            phase: "list",
-            sync: unavailable,
-            resourceVersion: "",
-            restartedAfterExpiredContinue: false,
-          },
-          event: { type: "error", error: err, recovery: "relist", delayMs: 0 },
-        };
-      }
-      const failed: SyncState = page === 0 && (isExpired(err) || isTooLargeResourceVersion(err))
-        ? { ...sync, resourceVersionUnavailable: true }
-        : sync;
-      return this.#backoffTo(failed, this.#relistState(failed), err, "relist");
+      const kind = page > 0 && isExpired(err) ? "expired-continue" : classify(err);
+      return this.#recoverFrom(
+        failure("list", kind, {
+          atResourceVersion: resourceVersion !== "",
+          restartedAfterExpiredContinue: state.restartedAfterExpiredContinue,
+        }),
+        err,
+        sync,
+        resourceVersion,
+      );
     }
     const rv = listResourceVersion ?? "";
     const next: SyncState = {
@@ -683,20 +681,13 @@ export class Reflector<T extends KubeObject> {
       }, signal);
     } catch (err) {
       if (signal.aborted) throw signal.reason;
-      if (isRetryableWatchFailure(err)) {
-        return this.#backoffTo(sync, { phase: "watch", sync }, err, "rewatch");
-      }
-      if (err instanceof WatchIdleError) {
-        // Silent from the start: a healthy wait when it lasted long enough, else no progress.
-        if (this.#idleTimeoutMs >= HEALTHY_WATCH_MS) {
-          return {
-            state: { phase: "watch", sync },
-            event: { type: "error", error: err, recovery: "rewatch", delayMs: 0 },
-          };
-        }
-        return this.#backoffTo(sync, { phase: "watch", sync }, err, "rewatch");
-      }
-      return this.#backoffTo(sync, this.#relistState(sync), err, "relist");
+      const kind = err instanceof WatchIdleError ? "silent" : classify(err);
+      return this.#recoverFrom(
+        failure("watch", kind, { longIdleTimeout: this.#idleTimeoutMs >= HEALTHY_WATCH_MS }),
+        err,
+        sync,
+        resourceVersion,
+      );
     }
     return {
       state: {
@@ -722,19 +713,17 @@ export class Reflector<T extends KubeObject> {
     } catch (err) {
       closeWatch(session);
       if (signal.aborted) throw signal.reason;
-      if (err instanceof WatchIdleError || err instanceof TransportError) {
-        if (!this.#healthy(state)) {
-          const error = new WatchWithoutProgressError(this.#clock.now() - session.openedAt, {
-            cause: err,
-          });
-          return this.#backoffTo(sync, { phase: "watch", sync }, error, "rewatch");
-        }
-        return {
-          state: { phase: "watch", sync },
-          event: { type: "error", error: err, recovery: "rewatch", delayMs: 0 },
-        };
-      }
-      return this.#backoffTo(sync, this.#relistState(sync), err, "relist");
+      const kind = err instanceof WatchIdleError
+        ? "idle"
+        : err instanceof TransportError
+        ? "broken"
+        : classify(err);
+      const progressed = this.#healthy(state);
+      const durationMs = this.#clock.now() - session.openedAt;
+      const error = progressed || (kind !== "idle" && kind !== "broken")
+        ? err
+        : new WatchWithoutProgressError(durationMs, { cause: err });
+      return this.#recoverFrom(failure("watch", kind, { progressed }), error, sync, "");
     }
     const current = session.pending
       ? { ...state, session: { ...session, pending: undefined } }
@@ -742,14 +731,19 @@ export class Reflector<T extends KubeObject> {
     if (result.done) {
       closeWatch(session);
       const durationMs = this.#clock.now() - session.openedAt;
-      if (state.events === 0 && durationMs < 1000) {
-        return this.#backoffTo(sync, this.#relistState(sync), new VeryShortWatchError(), "relist");
-      }
-      if (!this.#healthy(state)) {
-        const error = new WatchWithoutProgressError(durationMs);
-        return this.#backoffTo(sync, { phase: "watch", sync }, error, "rewatch");
-      }
-      return { state: { phase: "watch", sync } };
+      const veryShort = state.events === 0 && durationMs < 1000;
+      const progressed = this.#healthy(state);
+      const error = veryShort
+        ? new VeryShortWatchError()
+        : progressed
+        ? undefined
+        : new WatchWithoutProgressError(durationMs);
+      return this.#recoverFrom(
+        failure("watch", "ended", { veryShort, progressed }),
+        error,
+        sync,
+        "",
+      );
     }
     const event = result.value;
     switch (event.type) {
@@ -758,11 +752,11 @@ export class Reflector<T extends KubeObject> {
       case "DELETED": {
         if (!hasName(event.object)) {
           closeWatch(session);
-          return this.#backoffTo(
-            sync,
-            this.#relistState(sync),
+          return this.#recoverFrom(
+            failure("watch", "other"),
             new KubeError(`watch ${event.type} event carried an object without metadata.name`),
-            "relist",
+            sync,
+            "",
           );
         }
         const trackAdded = current.trackAddedVersions || event.type !== "ADDED";
@@ -821,17 +815,9 @@ export class Reflector<T extends KubeObject> {
           event: { type: "bookmark", resourceVersion: rv },
         };
       }
-      case "ERROR": {
+      case "ERROR":
         closeWatch(session);
-        const error = event.error;
-        if (isExpired(error)) {
-          return this.#backoffTo(sync, this.#relistState(sync), error, "relist");
-        }
-        if (error.code === 429) {
-          return this.#backoffTo(sync, { phase: "watch", sync }, error, "rewatch");
-        }
-        return this.#backoffTo(sync, this.#relistState(sync), error, "relist");
-      }
+        return this.#recoverFrom(failure("watch", classify(event.error)), event.error, sync, "");
       default: {
         const unreachable: never = event;
         throw new TypeError(`unknown watch event ${JSON.stringify(unreachable)}`);
@@ -857,7 +843,11 @@ export class Reflector<T extends KubeObject> {
       }, signal);
     } catch (err) {
       if (signal.aborted) throw signal.reason;
-      return this.#streamFailed(state, err);
+      return this.#streamFailed(
+        state,
+        err,
+        err instanceof WatchIdleError ? "silent" : classify(err),
+      );
     }
     return {
       state: {
@@ -872,64 +862,98 @@ export class Reflector<T extends KubeObject> {
     };
   }
 
+  /** A streaming list failed before its end bookmark (a refusal, an error, garbage). */
   #streamFailed(
     state: { sync: SyncState; resourceVersion: string },
     err: unknown,
+    kind: FailureKind = classify(err),
   ): ReflectorStep<T> {
-    const { sync } = state;
-    if ((isExpired(err) || isTooLargeResourceVersion(err)) && state.resourceVersion !== "") {
-      const unavailable: SyncState = { ...sync, resourceVersionUnavailable: true };
-      return {
-        state: { phase: "stream", sync: unavailable, resourceVersion: "" },
-        event: { type: "error", error: err, recovery: "restream", delayMs: 0 },
-      };
-    }
-    if (isRetryableWatchFailure(err)) {
-      return this.#backoffTo(
-        sync,
-        { phase: "stream", sync, resourceVersion: state.resourceVersion },
-        err,
-        "restream",
-      );
-    }
-    // A refusal that means "no streaming lists here" turns them off for good;
-    // anything else (a 500, a 403, garbage) falls back to LIST for this cycle only.
-    if (refusesStreaming(err)) {
-      const next: SyncState = { ...sync, streaming: "unsupported" };
-      return {
-        state: this.#listState(next),
-        event: { type: "error", error: err, recovery: "fallback-to-list", delayMs: 0 },
-      };
-    }
-    return this.#backoffTo(sync, this.#listState(sync), err, "fallback-to-list");
+    return this.#recoverFrom(
+      failure("stream", kind, { atResourceVersion: state.resourceVersion !== "" }),
+      err,
+      state.sync,
+      state.resourceVersion,
+    );
   }
 
-  /**
-   * A streaming list ended or broke before its end bookmark: back off and
-   * stream again, or, after repeated failures, list pages for a while.
-   */
+  /** A streaming list ended or broke before its end bookmark: what it carried is incomplete. */
   #streamIncomplete(
     state: Extract<ReflectorState<T>, { phase: "streaming" }>,
     cause: unknown,
   ): ReflectorStep<T> {
-    const { sync } = state;
-    const error = new IncompleteStreamingListError(state.events, { cause });
-    const failures = sync.streamingFailures + 1;
-    if (failures >= STREAMING_FAILURES_BEFORE_PAUSE) {
-      const paused: SyncState = {
-        ...sync,
-        streamingFailures: 0,
-        streamingPausedUntil: this.#clock.now() + STREAMING_PAUSE_MS,
-      };
-      return this.#backoffTo(paused, this.#listState(paused), error, "fallback-to-list");
-    }
-    const next: SyncState = { ...sync, streamingFailures: failures };
-    return this.#backoffTo(
-      next,
-      { phase: "stream", sync: next, resourceVersion: state.resourceVersion },
-      error,
-      "restream",
+    return this.#recoverFrom(
+      failure("stream", cause instanceof TransportError ? "broken" : "ended", {
+        incompleteStreamsInARow: state.sync.streamingFailures + 1,
+      }),
+      new IncompleteStreamingListError(state.events, { cause }),
+      state.sync,
+      state.resourceVersion,
     );
+  }
+
+  /**
+   * Carries out what {@linkcode recover} answers for a failure: what the sync
+   * state learns, the next request, and the report (after a backoff or not).
+   */
+  #recoverFrom(
+    what: Failure,
+    error: unknown,
+    sync: SyncState,
+    resourceVersion: string,
+  ): ReflectorStep<T> {
+    const answer = recover(what);
+    const learned = this.#learn(sync, answer.learns);
+    const next = this.#request(answer.next, learned, resourceVersion);
+    if (answer.report === undefined) return { state: next };
+    if (answer.backoff) return this.#backoffTo(learned, next, error, answer.report);
+    return { state: next, event: { type: "error", error, recovery: answer.report, delayMs: 0 } };
+  }
+
+  #learn(sync: SyncState, lesson: Lesson | undefined): SyncState {
+    switch (lesson) {
+      case undefined:
+        return sync;
+      case "resource-version-unavailable":
+        return { ...sync, resourceVersionUnavailable: true };
+      case "streaming-unsupported":
+        return { ...sync, streaming: "unsupported" };
+      case "streaming-incomplete":
+        return { ...sync, streamingFailures: sync.streamingFailures + 1 };
+      case "streaming-paused":
+        return {
+          ...sync,
+          streamingFailures: 0,
+          streamingPausedUntil: this.#clock.now() + STREAMING_PAUSE_MS,
+        };
+      default: {
+        const unreachable: never = lesson;
+        throw new TypeError(`unknown lesson ${unreachable}`);
+      }
+    }
+  }
+
+  /** The phase that makes a request; `resourceVersion` is that of the failed list or stream. */
+  #request(next: NextRequest, sync: SyncState, resourceVersion: string): ReflectorState<T> {
+    switch (next) {
+      case "relist":
+        return this.#relistState(sync);
+      case "list":
+        return this.#listState(sync);
+      case "list-again":
+        return { phase: "list", sync, resourceVersion, restartedAfterExpiredContinue: true };
+      case "list-fresh":
+        return { phase: "list", sync, resourceVersion: "", restartedAfterExpiredContinue: false };
+      case "watch":
+        return { phase: "watch", sync };
+      case "stream-again":
+        return { phase: "stream", sync, resourceVersion };
+      case "stream-fresh":
+        return { phase: "stream", sync, resourceVersion: "" };
+      default: {
+        const unreachable: never = next;
+        throw new TypeError(`unknown request ${unreachable}`);
+      }
+    }
   }
 
   /** A watch is healthy when it moved the resourceVersion on or lasted long enough. */
@@ -941,7 +965,7 @@ export class Reflector<T extends KubeObject> {
     state: Extract<ReflectorState<T>, { phase: "streaming" }>,
     signal: AbortSignal,
   ): Promise<ReflectorStep<T>> {
-    const { sync, session, objects } = state;
+    const { session, objects } = state;
     let result: IteratorResult<WatchEvent<T>>;
     try {
       result = session.pending ??
@@ -949,16 +973,8 @@ export class Reflector<T extends KubeObject> {
     } catch (err) {
       closeWatch(session);
       if (signal.aborted) throw signal.reason;
-      if (err instanceof WatchIdleError || err instanceof TransportError) {
-        if (err instanceof WatchIdleError) {
-          const unsupported: SyncState = { ...sync, streaming: "unsupported" };
-          return {
-            state: this.#listState(unsupported),
-            event: { type: "error", error: err, recovery: "fallback-to-list", delayMs: 0 },
-          };
-        }
-        return this.#streamIncomplete(state, err);
-      }
+      if (err instanceof WatchIdleError) return this.#streamFailed(state, err, "idle");
+      if (err instanceof TransportError) return this.#streamIncomplete(state, err);
       return this.#streamFailed(state, err);
     }
     const current = session.pending
@@ -1094,15 +1110,35 @@ function hasName(object: KubeObject | undefined): boolean {
   return typeof object?.metadata?.name === "string" && object.metadata.name !== "";
 }
 
+/** A failure with nothing known around it but what `known` says. */
+function failure(site: FailureSite, kind: FailureKind, known: Partial<Failure> = {}): Failure {
+  return {
+    site,
+    kind,
+    atResourceVersion: false,
+    progressed: false,
+    veryShort: false,
+    restartedAfterExpiredContinue: false,
+    incompleteStreamsInARow: 0,
+    longIdleTimeout: false,
+    ...known,
+  };
+}
+
+/** The kind of a failure from its error (where it happened refines some kinds: see the callers). */
+function classify(err: unknown): FailureKind {
+  if (err instanceof WatchIdleError) return "idle";
+  if (isExpired(err)) return "expired";
+  if (isTooLargeResourceVersion(err)) return "too-large-resource-version";
+  if (err instanceof ApiError && err.code === 429) return "throttled";
+  if (err instanceof TransportError) return "no-connection";
+  if (refusesStreaming(err)) return "refused";
+  return "other";
+}
+
 /** Errors that say the server does not do streaming lists (a server without the WatchList feature answers 422). */
 function refusesStreaming(err: unknown): boolean {
   return err instanceof ApiError && [400, 405, 406, 422].includes(err.code);
-}
-
-/** 429 and "no connection" errors are retried on the same watch without relisting. */
-function isRetryableWatchFailure(err: unknown): boolean {
-  if (err instanceof ApiError) return err.code === 429;
-  return err instanceof TransportError;
 }
 
 /** Closes a watch connection and releases its iterator. */

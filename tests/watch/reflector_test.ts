@@ -17,9 +17,9 @@ import {
   Reflector,
   type ReflectorEvent,
   type ReflectorOptions,
-  type ReflectorRecovery,
   type SyncState,
 } from "../../src/watch/reflector.ts";
+import type { ReflectorRecovery } from "../../src/watch/recovery.ts";
 import { assert, assertEquals, assertStrictEquals } from "../_helpers/assert.ts";
 import { FakeClock } from "../_helpers/fake_clock.ts";
 import { listPage, ScriptedListerWatcher } from "../_helpers/scripted_lister_watcher.ts";
