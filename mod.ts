@@ -334,8 +334,8 @@ export {
   DeletedFinalStateUnknown,
   isDeletedFinalStateUnknown,
 } from "./src/cache/deleted_final_state_unknown.ts";
-export { createIndexer } from "./src/cache/indexer.ts";
-export type { Indexer, IndexerOptions, Store } from "./src/cache/indexer.ts";
+export { createIndexer, readonlyView } from "./src/cache/indexer.ts";
+export type { Indexer, IndexerOptions, ReadonlyIndexer, Store } from "./src/cache/indexer.ts";
 export { createLister } from "./src/cache/lister.ts";
 export type { Lister, ListerResource, NamespaceLister } from "./src/cache/lister.ts";
 

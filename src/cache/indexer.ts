@@ -57,6 +57,67 @@ export interface Store<T> {
 }
 
 /**
+ * What an informer's users may do with its cache: read it, never write it
+ * (only the informer keeps it current; indexes are added through
+ * `informer.addIndexers`).
+ *
+ * @typeParam T The object type.
+ *
+ * @example Reading through the view
+ * ```ts
+ * import { createIndexer, readonlyView } from "./indexer.ts";
+ * const indexer = createIndexer<{ metadata: { namespace: string; name: string } }>();
+ * indexer.add({ metadata: { namespace: "default", name: "web-0" } });
+ * const view = readonlyView(indexer);
+ * console.log(view.listKeys(), "add" in view); // ["default/web-0"] false
+ * ```
+ */
+export type ReadonlyIndexer<T> = Pick<
+  Indexer<T>,
+  | "get"
+  | "getByKey"
+  | "list"
+  | "listKeys"
+  | "size"
+  | "index"
+  | "indexKeys"
+  | "listIndexFuncValues"
+  | "byIndex"
+  | "getIndexers"
+>;
+
+/**
+ * A read-only view of an indexer: the reading methods only, so that code
+ * holding the view cannot change the cache.
+ *
+ * @param indexer The indexer.
+ * @returns The view (frozen).
+ *
+ * @example An informer hands out a view
+ * ```ts
+ * import { createIndexer, readonlyView } from "./indexer.ts";
+ * const view = readonlyView(createIndexer());
+ * console.log(view.size); // 0
+ * ```
+ */
+export function readonlyView<T>(indexer: Indexer<T>): ReadonlyIndexer<T> {
+  return Object.freeze({
+    get: (obj: T) => indexer.get(obj),
+    getByKey: (key: string) => indexer.getByKey(key),
+    list: () => indexer.list(),
+    listKeys: () => indexer.listKeys(),
+    get size() {
+      return indexer.size;
+    },
+    index: (indexName: string, obj: T) => indexer.index(indexName, obj),
+    indexKeys: (indexName: string, value: string) => indexer.indexKeys(indexName, value),
+    listIndexFuncValues: (indexName: string) => indexer.listIndexFuncValues(indexName),
+    byIndex: (indexName: string, value: string) => indexer.byIndex(indexName, value),
+    getIndexers: () => indexer.getIndexers(),
+  });
+}
+
+/**
  * A {@linkcode Store} with named secondary indexes. Each index maps values
  * (computed by an {@linkcode IndexFunc}) to the keys of the objects that
  * have them.

@@ -8,7 +8,7 @@
 import { ApiError } from "../api/errors.ts";
 import { compileLabelSelector } from "../api/label_selector.ts";
 import type { KubeObject, LabelSelector, StatusDetails } from "../api/meta.ts";
-import type { Indexer } from "./indexer.ts";
+import type { ReadonlyIndexer } from "./indexer.ts";
 import { NAMESPACE_INDEX } from "./keys.ts";
 
 /**
@@ -148,7 +148,7 @@ function filterByLabels<T extends KubeObject>(
  * ```
  */
 export function createLister<T extends KubeObject>(
-  indexer: Indexer<T>,
+  indexer: ReadonlyIndexer<T>,
   resource: ListerResource,
 ): Lister<T> {
   const lookup = (key: string, name: string): T => {

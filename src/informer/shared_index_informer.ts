@@ -9,7 +9,12 @@ import { KubeError, UserCodeError } from "../api/errors.ts";
 import type { KubeObject } from "../api/meta.ts";
 import type { ResourceDescriptor } from "../api/resource.ts";
 import { DeletedFinalStateUnknown } from "../cache/deleted_final_state_unknown.ts";
-import { createIndexer, type Indexer } from "../cache/indexer.ts";
+import {
+  createIndexer,
+  type Indexer,
+  type ReadonlyIndexer,
+  readonlyView,
+} from "../cache/indexer.ts";
 import { type Indexers, metaNamespaceKey } from "../cache/keys.ts";
 import { createLister, type Lister } from "../cache/lister.ts";
 import { type Clock, realClock } from "../_internal/clock.ts";
@@ -130,8 +135,9 @@ interface EventChannel<T> {
  * ```
  */
 export class SharedIndexInformer<T extends KubeObject> {
-  /** The cache. Objects in it are shared and read-only. */
-  readonly indexer: Indexer<T>;
+  /** The cache, read-only (the informer alone writes it). Objects in it are shared and frozen. */
+  readonly indexer: ReadonlyIndexer<T>;
+  #cache: Indexer<T>;
   /** The resource this informer caches. */
   readonly resource: ResourceDescriptor<T>;
   #listerWatcher: ListerWatcher<T>;
@@ -175,7 +181,8 @@ export class SharedIndexInformer<T extends KubeObject> {
       ? shallowFreeze
       : (value) => value;
     this.#resyncCheckMs = normalizeResync(options.resyncPeriodMs ?? 0);
-    this.indexer = createIndexer<T>(options.indexers ?? {});
+    this.#cache = createIndexer<T>(options.indexers ?? {});
+    this.indexer = readonlyView(this.#cache);
   }
 
   /**
@@ -186,7 +193,7 @@ export class SharedIndexInformer<T extends KubeObject> {
    */
   addIndexers(indexers: Indexers<T>): void {
     if (this.#stopped) throw new KubeError("cannot add indexers: the informer has stopped");
-    this.indexer.addIndexers(indexers);
+    this.#cache.addIndexers(indexers);
   }
 
   /**
@@ -226,7 +233,7 @@ export class SharedIndexInformer<T extends KubeObject> {
     listener.nextResyncAt = this.#clock.now() + effective;
     this.#listeners.push(listener);
     if (this.#synced) {
-      for (const object of this.indexer.list()) {
+      for (const object of this.#cache.list()) {
         listener.enqueue({ type: "add", object, isInInitialList: true });
       }
     }
@@ -291,7 +298,7 @@ export class SharedIndexInformer<T extends KubeObject> {
    * @returns The lister.
    */
   lister(): Lister<T> {
-    return createLister(this.indexer, this.resource);
+    return createLister(this.#cache, this.resource);
   }
 
   /**
@@ -339,7 +346,7 @@ export class SharedIndexInformer<T extends KubeObject> {
       close: () => queue.abort(),
     };
     if (this.#synced) {
-      for (const object of this.indexer.list()) {
+      for (const object of this.#cache.list()) {
         queue.push({ type: "add", object, isInInitialList: true });
       }
     }
@@ -448,7 +455,7 @@ export class SharedIndexInformer<T extends KubeObject> {
       case "MODIFIED": {
         const object = event.object;
         const key = metaNamespaceKey(object);
-        const old = this.indexer.getByKey(key);
+        const old = this.#cache.getByKey(key);
         if (old === object) return; // the same resourceVersion again: nothing changed
         const failed = this.#store(object, key);
         if (failed) {
@@ -465,8 +472,8 @@ export class SharedIndexInformer<T extends KubeObject> {
       }
       case "DELETED": {
         const key = metaNamespaceKey(event.object);
-        if (this.indexer.getByKey(key) === undefined) return;
-        this.indexer.deleteByKey(key);
+        if (this.#cache.getByKey(key) === undefined) return;
+        this.#cache.deleteByKey(key);
         this.#notify({ type: "delete", object: event.object });
         return;
       }
@@ -498,7 +505,7 @@ export class SharedIndexInformer<T extends KubeObject> {
     let failures = 0;
     for (const incoming of objects) {
       const key = metaNamespaceKey(incoming);
-      const old = this.indexer.getByKey(key);
+      const old = this.#cache.getByKey(key);
       if (old === incoming) { // unchanged: the reflector handed over the cached object
         seen.add(key);
         continue;
@@ -516,11 +523,11 @@ export class SharedIndexInformer<T extends KubeObject> {
           : { type: "update", oldObject: old, newObject: incoming },
       );
     }
-    if (seen.size !== this.indexer.size) {
-      for (const key of this.indexer.listKeys()) {
+    if (seen.size !== this.#cache.size) {
+      for (const key of this.#cache.listKeys()) {
         if (seen.has(key)) continue;
-        const old = this.indexer.getByKey(key);
-        this.indexer.deleteByKey(key);
+        const old = this.#cache.getByKey(key);
+        this.#cache.deleteByKey(key);
         notifications.push({ type: "delete", object: new DeletedFinalStateUnknown<T>(key, old) });
       }
     }
@@ -544,7 +551,7 @@ export class SharedIndexInformer<T extends KubeObject> {
   /** Stores an object; the failure when an index function threw (the store is then unchanged). */
   #store(object: T, key: string): UserCodeError | undefined {
     try {
-      this.indexer.update(object);
+      this.#cache.update(object);
       return undefined;
     } catch (err) {
       return new UserCodeError("index", key, { cause: err });
@@ -553,9 +560,9 @@ export class SharedIndexInformer<T extends KubeObject> {
 
   /** Drops a key user code failed on, telling handlers its last state is unknown. */
   #forget(key: string): void {
-    const old = this.indexer.getByKey(key);
+    const old = this.#cache.getByKey(key);
     if (old === undefined) return;
-    this.indexer.deleteByKey(key);
+    this.#cache.deleteByKey(key);
     this.#notify({ type: "delete", object: new DeletedFinalStateUnknown<T>(key, old) });
   }
 
@@ -568,8 +575,8 @@ export class SharedIndexInformer<T extends KubeObject> {
    */
   #incoming(object: T): T {
     const rv = object.metadata?.resourceVersion;
-    if (rv !== undefined && this.indexer.size !== 0) {
-      const cached = this.indexer.getByKey(metaNamespaceKey(object));
+    if (rv !== undefined && this.#cache.size !== 0) {
+      const cached = this.#cache.getByKey(metaNamespaceKey(object));
       if (cached !== undefined && cached.metadata?.resourceVersion === rv) return cached;
     }
     return this.#freeze(this.#transform === undefined ? object : this.#transform(object));
@@ -616,7 +623,7 @@ export class SharedIndexInformer<T extends KubeObject> {
       }
     }
     if (due.length === 0) return;
-    for (const object of this.indexer.list()) {
+    for (const object of this.#cache.list()) {
       const notification: Notification<T> = {
         type: "update",
         oldObject: object,

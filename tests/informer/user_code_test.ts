@@ -263,3 +263,19 @@ Deno.test("SharedIndexInformer survives user code failing at random points of a 
     await t.step(`seed ${seed}`, () => runUserCodeFaults(seed, 300));
   }
 });
+
+Deno.test("SharedIndexInformer hands its users a read-only view of the cache", async () => {
+  const server = new FakeApiServer();
+  server.create(pods, pod("a"));
+  const h = start(server);
+  await h.informer.waitForSync();
+  const view = h.informer.indexer as unknown as Record<string, unknown>;
+  for (const write of ["add", "update", "delete", "deleteByKey", "replace", "addIndexers"]) {
+    assert(!(write in view), `the view has ${write}`);
+  }
+  assert(Object.isFrozen(view));
+  assertEquals(h.informer.indexer.listKeys(), ["default/a"]);
+  assertEquals(h.informer.indexer.size, 1);
+  await h.stop();
+  await server.close();
+});
