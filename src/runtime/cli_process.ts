@@ -1,5 +1,5 @@
 /**
- * The process a command-line program runs in: its arguments, temporary
+ * What a command-line program gets from the runtime it runs in: its arguments, temporary
  * files, termination signals and exit, through the `Deno` namespace when the
  * runtime has it. Command-line entry points outside `src/runtime/` use this
  * instead of touching `Deno` themselves.
@@ -9,7 +9,7 @@
 
 import { denoNamespace } from "./_deno.ts";
 
-/** What a command-line program needs from the process it runs in. */
+/** What a command-line program needs from the runtime it runs in. */
 export interface CliProcess {
   /** Command-line arguments, without the program name. */
   readonly args: readonly string[];
@@ -21,19 +21,19 @@ export interface CliProcess {
   makeTempFile(options: { prefix: string; suffix: string }): Promise<string>;
   /** Removes a file. */
   remove(path: string): Promise<void>;
-  /** Calls `handler` when the process receives `signal`. */
+  /** Calls `handler` when the program receives `signal`. */
   addSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
   /** Stops calling `handler` for `signal`. */
   removeSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
-  /** Ends the process with an exit code. */
+  /** Ends the program with an exit code. */
   exit(code: number): never;
 }
 
 /**
- * The current process, or undefined on runtimes without the `Deno`
+ * The running program's adapter, or undefined on runtimes without the `Deno`
  * namespace (browsers, workers, Node without a shim).
  *
- * @returns The process adapter, or undefined.
+ * @returns The adapter, or undefined.
  *
  * @example Reading the arguments
  * ```ts

@@ -64,6 +64,38 @@ export interface Failure {
   longIdleTimeout: boolean;
 }
 
+/**
+ * A failure with nothing known around it but what `known` says.
+ *
+ * @param site Where it happened.
+ * @param kind What went wrong.
+ * @param known What is known around it.
+ * @returns The failure.
+ *
+ * @example A watch that broke after progress
+ * ```ts
+ * import { failure, recover } from "./recovery.ts";
+ * console.log(recover(failure("watch", "broken", { progressed: true })).backoff); // false
+ * ```
+ */
+export function failure(
+  site: FailureSite,
+  kind: FailureKind,
+  known: Partial<Failure> = {},
+): Failure {
+  return {
+    site,
+    kind,
+    atResourceVersion: false,
+    progressed: false,
+    veryShort: false,
+    restartedAfterExpiredContinue: false,
+    incompleteStreamsInARow: 0,
+    longIdleTimeout: false,
+    ...known,
+  };
+}
+
 /** What to request next. */
 export type NextRequest =
   /** A relist: a streaming list when enabled, not known unsupported and not paused, else LIST. */

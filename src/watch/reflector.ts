@@ -33,8 +33,8 @@ import type {
 import { Backoff } from "./backoff.ts";
 import {
   type Failure,
+  failure,
   type FailureKind,
-  type FailureSite,
   type Lesson,
   type NextRequest,
   recover,
@@ -1108,21 +1108,6 @@ export class SkippedObjects {
 
 function hasName(object: KubeObject | undefined): boolean {
   return typeof object?.metadata?.name === "string" && object.metadata.name !== "";
-}
-
-/** A failure with nothing known around it but what `known` says. */
-function failure(site: FailureSite, kind: FailureKind, known: Partial<Failure> = {}): Failure {
-  return {
-    site,
-    kind,
-    atResourceVersion: false,
-    progressed: false,
-    veryShort: false,
-    restartedAfterExpiredContinue: false,
-    incompleteStreamsInARow: 0,
-    longIdleTimeout: false,
-    ...known,
-  };
 }
 
 /** The kind of a failure from its error (where it happened refines some kinds: see the callers). */

@@ -1,5 +1,6 @@
 import {
   type Failure,
+  failure,
   type FailureKind,
   type FailureSite,
   recover,
@@ -22,20 +23,6 @@ const KINDS: readonly FailureKind[] = [
   "ended",
   "other",
 ];
-
-function failure(site: FailureSite, kind: FailureKind, known: Partial<Failure> = {}): Failure {
-  return {
-    site,
-    kind,
-    atResourceVersion: false,
-    progressed: false,
-    veryShort: false,
-    restartedAfterExpiredContinue: false,
-    incompleteStreamsInARow: 0,
-    longIdleTimeout: false,
-    ...known,
-  };
-}
 
 const answer = (
   next: Recovery["next"],
