@@ -312,9 +312,11 @@ export type {
   ReflectorBookmarkEvent,
   ReflectorErrorEvent,
   ReflectorEvent,
+  ReflectorInitApplyEvent,
+  ReflectorInitDoneEvent,
+  ReflectorInitEvent,
   ReflectorObjectEvent,
   ReflectorOptions,
-  ReflectorReplaceEvent,
 } from "./src/watch/reflector.ts";
 export type { ReflectorRecovery } from "./src/watch/recovery.ts";
 export { Backoff } from "./src/watch/backoff.ts";

@@ -399,8 +399,16 @@ class MemoryIndexer<T> implements Indexer<T> {
     this.#upsert(obj);
   }
 
-  #upsert(obj: T): void {
-    const key = this.#key(obj);
+  /**
+   * Stores `obj` under `key`, which the caller computed with the key function
+   * already (the cache writer does, once per event). Atomic like `update`.
+   */
+  updateWithKey(key: string, obj: T): void {
+    this.#upsert(obj, key);
+  }
+
+  #upsert(obj: T, knownKey?: string): void {
+    const key = knownKey ?? this.#key(obj);
     const describeKey = () => key;
     const indexes = this.#indexes;
     // Compute every index value first so a throwing index function leaves
@@ -523,6 +531,40 @@ class MemoryIndexer<T> implements Indexer<T> {
     }
     for (const [name, state] of built) this.#indexes.set(name, state);
   }
+}
+
+/** An {@linkcode Indexer} that also stores under a key its caller computed already. */
+export interface KeyedIndexer<T> extends Indexer<T> {
+  /**
+   * Stores `obj` under `key` (which must be its key); atomic like `update`.
+   *
+   * @param key The object's key.
+   * @param obj The object.
+   */
+  updateWithKey(key: string, obj: T): void;
+}
+
+/**
+ * {@linkcode createIndexer}, typed with {@linkcode KeyedIndexer.updateWithKey}
+ * (for the informer's cache writer).
+ *
+ * @param indexers Index functions by name.
+ * @param options Key function and whether to add the namespace index.
+ * @returns The indexer.
+ *
+ * @example Storing under a known key
+ * ```ts
+ * import { createKeyedIndexer } from "./indexer.ts";
+ * const indexer = createKeyedIndexer();
+ * indexer.updateWithKey("default/web-0", { metadata: { namespace: "default", name: "web-0" } });
+ * console.log(indexer.listKeys()); // ["default/web-0"]
+ * ```
+ */
+export function createKeyedIndexer<T extends KubeObject>(
+  indexers: Indexers<T> = {},
+  options: IndexerOptions<T> = {},
+): KeyedIndexer<T> {
+  return createIndexer(indexers, options) as KeyedIndexer<T>;
 }
 
 /**

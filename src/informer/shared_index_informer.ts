@@ -5,17 +5,17 @@
  * @module
  */
 
-import { KubeError, UserCodeError } from "../api/errors.ts";
+import { KubeError } from "../api/errors.ts";
 import type { KubeObject } from "../api/meta.ts";
 import type { ResourceDescriptor } from "../api/resource.ts";
-import { DeletedFinalStateUnknown } from "../cache/deleted_final_state_unknown.ts";
+import { CacheWriter } from "../cache/cache_writer.ts";
 import {
-  createIndexer,
-  type Indexer,
+  createKeyedIndexer,
+  type KeyedIndexer,
   type ReadonlyIndexer,
   readonlyView,
 } from "../cache/indexer.ts";
-import { type Indexers, metaNamespaceKey } from "../cache/keys.ts";
+import type { Indexers } from "../cache/keys.ts";
 import { createLister, type Lister } from "../cache/lister.ts";
 import { type Clock, realClock } from "../_internal/clock.ts";
 import { deepFreeze, shallowFreeze } from "../_internal/deep_freeze.ts";
@@ -137,7 +137,8 @@ interface EventChannel<T> {
 export class SharedIndexInformer<T extends KubeObject> {
   /** The cache, read-only (the informer alone writes it). Objects in it are shared and frozen. */
   readonly indexer: ReadonlyIndexer<T>;
-  #cache: Indexer<T>;
+  #cache: KeyedIndexer<T>;
+  #writer: CacheWriter<T> | undefined;
   /** The resource this informer caches. */
   readonly resource: ResourceDescriptor<T>;
   #listerWatcher: ListerWatcher<T>;
@@ -181,7 +182,7 @@ export class SharedIndexInformer<T extends KubeObject> {
       ? shallowFreeze
       : (value) => value;
     this.#resyncCheckMs = normalizeResync(options.resyncPeriodMs ?? 0);
-    this.#cache = createIndexer<T>(options.indexers ?? {});
+    this.#cache = createKeyedIndexer<T>(options.indexers ?? {});
     this.indexer = readonlyView(this.#cache);
   }
 
@@ -390,13 +391,18 @@ export class SharedIndexInformer<T extends KubeObject> {
         labelSelector: this.#options.labelSelector,
         fieldSelector: this.#options.fieldSelector,
         tweakListOptions: this.#options.tweakListOptions,
-        transform: (object) => this.#incoming(object),
         kind: this.resource.kind,
-        keyOf: metaNamespaceKey,
         clock: this.#clock,
         random: this.#options.random,
         backoff,
       });
+    this.#writer = new CacheWriter<T>(this.#cache, {
+      transform: this.#transform,
+      freeze: (object) => this.#freeze(object),
+      onChange: (change) => this.#notify(change),
+      onFailure: (error) =>
+        this.#reportError({ type: "error", error, recovery: "skip", delayMs: 0 }),
+    });
     const onAbort = () => this.#wakeAll();
     signal.addEventListener("abort", onAbort, { once: true });
     try {
@@ -446,37 +452,39 @@ export class SharedIndexInformer<T extends KubeObject> {
     if (this.#stopped) { for (const waiter of this.#stopWaiters.splice(0)) waiter(); }
   }
 
+  /** Hands one reflector change to the cache writer; reports errors; marks the first sync. */
   #apply(event: ReflectorEvent<T>): void {
+    const writer = this.#writer!;
     switch (event.type) {
-      case "replace":
-        this.#replace(event.objects, event.resourceVersion);
+      case "init":
+        writer.init();
         return;
-      case "ADDED":
-      case "MODIFIED": {
-        const object = event.object;
-        const key = metaNamespaceKey(object);
-        const old = this.#cache.getByKey(key);
-        if (old === object) return; // the same resourceVersion again: nothing changed
-        const failed = this.#store(object, key);
-        if (failed) {
-          this.#reportError({ type: "error", error: failed, recovery: "skip", delayMs: 0 });
-          this.#forget(key);
-          return;
+      case "initApply":
+        writer.initApply(event.object);
+        return;
+      case "initDone": {
+        const initial = !this.#synced;
+        const changes = writer.initDone(initial);
+        this.#lastSyncResourceVersion = event.resourceVersion;
+        if (initial) {
+          this.#synced = true;
+          for (const waiter of this.#syncWaiters.splice(0)) waiter();
         }
-        this.#notify(
-          old === undefined
-            ? { type: "add", object, isInInitialList: false }
-            : { type: "update", oldObject: old, newObject: object },
-        );
+        for (const change of changes) this.#notify(change);
+        if (initial) {
+          for (const channel of this.#channels) {
+            channel.push({ type: "synced", resourceVersion: event.resourceVersion });
+          }
+        }
         return;
       }
-      case "DELETED": {
-        const key = metaNamespaceKey(event.object);
-        if (this.#cache.getByKey(key) === undefined) return;
-        this.#cache.deleteByKey(key);
-        this.#notify({ type: "delete", object: event.object });
+      case "ADDED":
+      case "MODIFIED":
+        writer.apply(event.object);
         return;
-      }
+      case "DELETED":
+        writer.delete(event.object);
+        return;
       case "bookmark":
         return;
       case "error":
@@ -486,100 +494,12 @@ export class SharedIndexInformer<T extends KubeObject> {
           recovery: event.recovery,
           delayMs: event.delayMs,
         });
-        // An object the transform failed on leaves the cache: no stale version stays.
-        if (event.recovery === "skip" && event.key !== undefined) this.#forget(event.key);
         return;
       default: {
         const unreachable: never = event;
         throw new TypeError(`unknown reflector event ${JSON.stringify(unreachable)}`);
       }
     }
-  }
-
-  /** Applies a complete list as a diff, then notifies. */
-  #replace(objects: T[], resourceVersion: string): void {
-    const initial = !this.#synced;
-    const notifications: Notification<T>[] = [];
-    const seen = new Set<string>();
-    let firstFailure: UserCodeError | undefined;
-    let failures = 0;
-    for (const incoming of objects) {
-      const key = metaNamespaceKey(incoming);
-      const old = this.#cache.getByKey(key);
-      if (old === incoming) { // unchanged: the reflector handed over the cached object
-        seen.add(key);
-        continue;
-      }
-      const failed = this.#store(incoming, key);
-      if (failed) { // left out: removed below like any object the list does not hold
-        firstFailure ??= failed;
-        failures++;
-        continue;
-      }
-      seen.add(key);
-      notifications.push(
-        old === undefined
-          ? { type: "add", object: incoming, isInInitialList: initial }
-          : { type: "update", oldObject: old, newObject: incoming },
-      );
-    }
-    if (seen.size !== this.#cache.size) {
-      for (const key of this.#cache.listKeys()) {
-        if (seen.has(key)) continue;
-        const old = this.#cache.getByKey(key);
-        this.#cache.deleteByKey(key);
-        notifications.push({ type: "delete", object: new DeletedFinalStateUnknown<T>(key, old) });
-      }
-    }
-    if (firstFailure !== undefined) {
-      const error = failures === 1 ? firstFailure : new UserCodeError("index", undefined, {
-        cause: new Error(`${failures} objects were left out; the first: ${firstFailure.message}`),
-      });
-      this.#reportError({ type: "error", error, recovery: "skip", delayMs: 0 });
-    }
-    this.#lastSyncResourceVersion = resourceVersion;
-    if (initial) {
-      this.#synced = true;
-      for (const waiter of this.#syncWaiters.splice(0)) waiter();
-    }
-    for (const notification of notifications) this.#notify(notification);
-    if (initial) {
-      for (const channel of this.#channels) channel.push({ type: "synced", resourceVersion });
-    }
-  }
-
-  /** Stores an object; the failure when an index function threw (the store is then unchanged). */
-  #store(object: T, key: string): UserCodeError | undefined {
-    try {
-      this.#cache.update(object);
-      return undefined;
-    } catch (err) {
-      return new UserCodeError("index", key, { cause: err });
-    }
-  }
-
-  /** Drops a key user code failed on, telling handlers its last state is unknown. */
-  #forget(key: string): void {
-    const old = this.#cache.getByKey(key);
-    if (old === undefined) return;
-    this.#cache.deleteByKey(key);
-    this.#notify({ type: "delete", object: new DeletedFinalStateUnknown<T>(key, old) });
-  }
-
-  /**
-   * Every object the reflector receives passes here before anything keeps
-   * it. An object whose key is cached with the same resourceVersion is
-   * unchanged: the cached instance is returned and the new copy becomes
-   * garbage at once, so a relist holds one copy of what did not change (and
-   * skips the transform for it). Anything else is transformed and frozen.
-   */
-  #incoming(object: T): T {
-    const rv = object.metadata?.resourceVersion;
-    if (rv !== undefined && this.#cache.size !== 0) {
-      const cached = this.#cache.getByKey(metaNamespaceKey(object));
-      if (cached !== undefined && cached.metadata?.resourceVersion === rv) return cached;
-    }
-    return this.#freeze(this.#transform === undefined ? object : this.#transform(object));
   }
 
   #notify(notification: Notification<T>): void {

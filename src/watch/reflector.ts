@@ -63,19 +63,41 @@ export interface ListerWatcher<T> {
   watch(options: WatchOptions): AsyncIterable<WatchEvent<T>>;
 }
 
-/** An event a reflector produces for the store above it. */
+/**
+ * A change the reflector hands to the store above it. A relist is bracketed:
+ * `init`, then its objects (`initApply`, and `DELETED` for one that went away
+ * during a streaming list), then `initDone`; a store builds the new state
+ * aside and swaps it in at `initDone` (a relist cut short ends with another
+ * `init`). Between relists come the watch's changes and bookmarks. Objects
+ * arrive as the server sent them: transforming and freezing them is the
+ * store's business.
+ */
 export type ReflectorEvent<T> =
-  | ReflectorReplaceEvent<T>
+  | ReflectorInitEvent
+  | ReflectorInitApplyEvent<T>
+  | ReflectorInitDoneEvent
   | ReflectorObjectEvent<T>
   | ReflectorBookmarkEvent
   | ReflectorErrorEvent;
 
-/** A complete list (or streamed initial state): the store must become exactly these objects. */
-export interface ReflectorReplaceEvent<T> {
-  /** Always `replace`. */
-  type: "replace";
-  /** Every object of the new state, transformed. */
-  objects: T[];
+/** A relist begins: what follows until `initDone` is the complete new state. */
+export interface ReflectorInitEvent {
+  /** Always `init`. */
+  type: "init";
+}
+
+/** One object of a relist. */
+export interface ReflectorInitApplyEvent<T> {
+  /** Always `initApply`. */
+  type: "initApply";
+  /** The object. */
+  object: T;
+}
+
+/** The relist is complete: the store becomes exactly what it carried. */
+export interface ReflectorInitDoneEvent {
+  /** Always `initDone`. */
+  type: "initDone";
   /** The resourceVersion of that state. */
   resourceVersion: string;
   /** True when the state came from a streaming list rather than LIST pages. */
@@ -86,7 +108,7 @@ export interface ReflectorReplaceEvent<T> {
 export interface ReflectorObjectEvent<T> {
   /** What happened. */
   type: "ADDED" | "MODIFIED" | "DELETED";
-  /** The object (its last state for DELETED), transformed. */
+  /** The object (its last state for DELETED). */
   object: T;
 }
 
@@ -139,18 +161,10 @@ export interface ReflectorOptions<T> {
   /** Changes the selectors of every list and watch request; called once per request. */
   tweakListOptions?: ((options: ListOptions | WatchOptions) => void) | undefined;
   /**
-   * Runs on every object before it leaves the reflector (not on bookmarks). Must be idempotent.
-   * When it throws or returns no named object, the object is skipped and reported
-   * ({@linkcode UserCodeError}, recovery `skip` with the object's key).
-   */
-  transform?: ((object: T) => T) | undefined;
-  /**
    * The kind watched: objects of another kind on a watch are skipped and reported
    * ({@linkcode UnexpectedKindError}). `PartialObjectMetadata` is always accepted.
    */
   kind?: string | undefined;
-  /** Key of an object, for the streaming list's temporary state. */
-  keyOf: (object: T) => string;
   /** Time source. @default {realClock} */
   clock?: Clock | undefined;
   /** Randomness for watch timeouts and backoff jitter. @default {Math.random} */
@@ -196,6 +210,19 @@ export type ReflectorState<T> =
     readonly resourceVersion: string;
     readonly restartedAfterExpiredContinue: boolean;
   }
+  | {
+    readonly phase: "listing";
+    readonly sync: SyncState;
+    /** The resourceVersion the LIST asked for. */
+    readonly resourceVersion: string;
+    readonly restartedAfterExpiredContinue: boolean;
+    /** The pages, read one per step. */
+    readonly pages: AsyncIterator<KubeList<T>>;
+    /** Pages read so far. */
+    readonly page: number;
+    /** The first page's resourceVersion. */
+    readonly listResourceVersion: string | undefined;
+  }
   | { readonly phase: "watch"; readonly sync: SyncState }
   | {
     readonly phase: "watching";
@@ -211,18 +238,8 @@ export type ReflectorState<T> =
     readonly phase: "streaming";
     readonly sync: SyncState;
     readonly session: WatchSession<T>;
-    readonly objects: Map<string, T>;
-    /** Objects left out because the transform failed on them. */
-    readonly skipped: SkippedObjects;
     readonly events: number;
     readonly resourceVersion: string;
-  }
-  | {
-    /** Hands out one more event, then goes on with `then`. */
-    readonly phase: "emit";
-    readonly sync: SyncState;
-    readonly event: ReflectorEvent<T>;
-    readonly then: ReflectorState<T>;
   }
   | {
     readonly phase: "backoff";
@@ -235,8 +252,8 @@ export type ReflectorState<T> =
 export interface ReflectorStep<T> {
   /** The next phase. */
   state: ReflectorState<T>;
-  /** At most one event for the store. */
-  event?: ReflectorEvent<T>;
+  /** Events for the store, in order. */
+  events?: readonly ReflectorEvent<T>[];
 }
 
 /** How long relists use LIST pages after repeated streaming-list failures. */
@@ -317,16 +334,17 @@ const INITIAL_SYNC: SyncState = Object.freeze({
  * import { Reflector } from "./reflector.ts";
  * import { KubeClient } from "../client/kube_client.ts";
  * import { pods } from "../api/resources.ts";
- * import { metaNamespaceKey } from "../cache/keys.ts";
  * import { FakeApiServer } from "../testing/fake_api_server.ts";
  *
  * const server = new FakeApiServer();
  * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
- * const reflector = new Reflector(client.resource(pods), { keyOf: metaNamespaceKey });
+ * const reflector = new Reflector(client.resource(pods));
  * const ac = new AbortController();
+ * let objects = 0;
  * for await (const event of reflector.run(ac.signal)) {
- *   if (event.type === "replace") {
- *     console.log(`synced ${event.objects.length} pods at ${event.resourceVersion}`);
+ *   if (event.type === "initApply") objects++;
+ *   if (event.type === "initDone") {
+ *     console.log(`synced ${objects} pods at ${event.resourceVersion}`);
  *     ac.abort();
  *   }
  * }
@@ -343,9 +361,7 @@ export class Reflector<T extends KubeObject> {
   #labelSelector: LabelSelectorInput | undefined;
   #fieldSelector: FieldSelectorInput | undefined;
   #tweak: ((options: ListOptions | WatchOptions) => void) | undefined;
-  #transform: (object: T) => T;
   #kind: string | undefined;
-  #keyOf: (object: T) => string;
   #clock: Clock;
   #random: () => number;
   #backoff: Backoff;
@@ -355,9 +371,9 @@ export class Reflector<T extends KubeObject> {
    * Creates a reflector.
    *
    * @param listerWatcher Where to list and watch, such as `client.resource(pods)`.
-   * @param options Paging, streaming, timeouts, selectors, transform, clock.
+   * @param options Paging, streaming, timeouts, selectors, kind, clock.
    */
-  constructor(listerWatcher: ListerWatcher<T>, options: ReflectorOptions<T>) {
+  constructor(listerWatcher: ListerWatcher<T>, options: ReflectorOptions<T> = {}) {
     this.#lw = listerWatcher;
     this.#pageSize = options.pageSize ?? 500;
     this.#streamingList = options.streamingList ?? false;
@@ -367,9 +383,7 @@ export class Reflector<T extends KubeObject> {
     this.#labelSelector = options.labelSelector;
     this.#fieldSelector = options.fieldSelector;
     this.#tweak = options.tweakListOptions;
-    this.#transform = options.transform ?? ((object) => object);
     this.#kind = options.kind;
-    this.#keyOf = options.keyOf;
     this.#clock = options.clock ?? realClock;
     this.#random = options.random ?? Math.random;
     this.#backoff = options.backoff ??
@@ -407,7 +421,11 @@ export class Reflector<T extends KubeObject> {
         }
         state = result.state;
         this.#lastSyncResourceVersion = state.sync.lastSyncResourceVersion;
-        if (result.event && !signal.aborted) yield result.event;
+        if (result.events === undefined) continue;
+        for (const event of result.events) {
+          if (signal.aborted) return;
+          yield event;
+        }
       }
     } finally {
       closeSession(state);
@@ -427,7 +445,7 @@ export class Reflector<T extends KubeObject> {
       case "start":
         return { state: this.#relistState(state.sync) };
       case "list":
-        return await this.#list(state, signal);
+        return this.#list(state, signal);
       case "watch":
         return await this.#openWatch(state.sync, signal);
       case "watching":
@@ -439,8 +457,8 @@ export class Reflector<T extends KubeObject> {
       case "backoff":
         await this.#clock.sleep(state.delayMs, signal);
         return { state: state.then };
-      case "emit":
-        return { state: state.then, event: state.event };
+      case "listing":
+        return await this.#readPage(state, signal);
       default: {
         const unreachable: never = state;
         throw new TypeError(`unknown reflector phase ${JSON.stringify(unreachable)}`);
@@ -487,14 +505,14 @@ export class Reflector<T extends KubeObject> {
     const delayMs = Math.max(this.#backoff.next(), retryAfterMs);
     return {
       state: { phase: "backoff", sync, delayMs, then },
-      event: { type: "error", error, recovery, delayMs },
+      events: [{ type: "error", error, recovery, delayMs }],
     };
   }
 
-  async #list(
+  #list(
     state: Extract<ReflectorState<T>, { phase: "list" }>,
     signal: AbortSignal,
-  ): Promise<ReflectorStep<T>> {
+  ): ReflectorStep<T> {
     const { sync, resourceVersion } = state;
     const first: ListOptions = {
       limit: this.#pageSize,
@@ -508,23 +526,31 @@ export class Reflector<T extends KubeObject> {
       // not-older-than explicitly so that pages stay allowed and cheap.
       if (resourceVersion !== "0") first.resourceVersionMatch = "NotOlderThan";
     }
-    const objects: T[] = [];
-    const skipped = new SkippedObjects();
-    let listResourceVersion: string | undefined;
-    let page = 0;
+    const prepare = (options: ListOptions) => this.#tweakSafely(options);
+    const pages = this.#lw.listPages?.(first, prepare) ?? this.#pageByPage(first, prepare);
+    return {
+      state: {
+        phase: "listing",
+        sync,
+        resourceVersion,
+        restartedAfterExpiredContinue: state.restartedAfterExpiredContinue,
+        pages: pages[Symbol.asyncIterator](),
+        page: 0,
+        listResourceVersion: undefined,
+      },
+      events: [{ type: "init" }],
+    };
+  }
+
+  /** Reads one page of a LIST: its objects, or the end of the list. */
+  async #readPage(
+    state: Extract<ReflectorState<T>, { phase: "listing" }>,
+    signal: AbortSignal,
+  ): Promise<ReflectorStep<T>> {
+    const { sync, resourceVersion, page } = state;
+    let result: IteratorResult<KubeList<T>>;
     try {
-      const prepare = (options: ListOptions) => this.#tweakSafely(options);
-      const pages = this.#lw.listPages?.(first, prepare) ?? this.#pageByPage(first, prepare);
-      for await (const list of pages) {
-        if (page === 0) listResourceVersion = list.metadata?.resourceVersion;
-        for (const item of list.items ?? []) {
-          if (!hasName(item)) continue;
-          const transformed = this.#transformSafely(item);
-          if (transformed instanceof UserCodeError) skipped.add(transformed);
-          else objects.push(transformed);
-        }
-        page++;
-      }
+      result = await state.pages.next();
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       const kind = page > 0 && isExpired(err) ? "expired-continue" : classify(err);
@@ -538,43 +564,33 @@ export class Reflector<T extends KubeObject> {
         resourceVersion,
       );
     }
-    const rv = listResourceVersion ?? "";
-    const next: SyncState = {
-      ...sync,
-      lastSyncResourceVersion: rv,
-      resourceVersionUnavailable: false,
-    };
-    const replace: ReflectorEvent<T> = {
-      type: "replace",
-      objects,
-      resourceVersion: rv,
-      streamed: false,
-    };
-    return skipped.reportThen(next, replace, { phase: "watch", sync: next });
-  }
-
-  /**
-   * Runs the transform on one object: the result, or the failure when it
-   * threw or returned something without a name.
-   */
-  #transformSafely(object: T): T | UserCodeError {
-    // The key is computed only on failure: this runs once per event on the hot path.
-    try {
-      const result = this.#transform(object);
-      if (!hasName(result)) return new UserCodeError("transform", this.#keyOf(object));
-      return result;
-    } catch (err) {
-      return new UserCodeError("transform", this.#safeKey(object), { cause: err });
+    if (result.done) {
+      const rv = state.listResourceVersion ?? "";
+      const next: SyncState = {
+        ...sync,
+        lastSyncResourceVersion: rv,
+        resourceVersionUnavailable: false,
+      };
+      return {
+        state: { phase: "watch", sync: next },
+        events: [{ type: "initDone", resourceVersion: rv, streamed: false }],
+      };
     }
-  }
-
-  /** The key of an object user code may have left in any state. */
-  #safeKey(object: T): string | undefined {
-    try {
-      return this.#keyOf(object);
-    } catch {
-      return undefined;
+    const list = result.value;
+    const events: ReflectorEvent<T>[] = [];
+    for (const item of list.items ?? []) {
+      if (hasName(item)) events.push({ type: "initApply", object: item });
     }
+    return {
+      state: {
+        ...state,
+        page: page + 1,
+        listResourceVersion: page === 0
+          ? list.metadata?.resourceVersion
+          : state.listResourceVersion,
+      },
+      events,
+    };
   }
 
   /** Runs `tweakListOptions`; a throw fails the request like any other failure. */
@@ -774,33 +790,10 @@ export class Reflector<T extends KubeObject> {
         if (wrongKind) {
           return {
             state: next,
-            event: { type: "error", error: wrongKind, recovery: "skip", delayMs: 0 },
+            events: [{ type: "error", error: wrongKind, recovery: "skip", delayMs: 0 }],
           };
         }
-        const transformed = this.#transformSafely(event.object);
-        if (!(transformed instanceof UserCodeError)) {
-          return { state: next, event: { type: event.type, object: transformed } };
-        }
-        const skip: ReflectorErrorEvent = {
-          type: "error",
-          error: transformed,
-          recovery: "skip",
-          delayMs: 0,
-          key: transformed.key,
-        };
-        // A delete still happens: its last state goes out untransformed after the report.
-        if (event.type === "DELETED") {
-          return {
-            state: {
-              phase: "emit",
-              sync: nextSync,
-              event: { type: "DELETED", object: event.object },
-              then: next,
-            },
-            event: { ...skip, key: undefined },
-          };
-        }
-        return { state: next, event: skip };
+        return { state: next, events: [{ type: event.type, object: event.object }] };
       }
       case "BOOKMARK": {
         const rv = event.object.metadata?.resourceVersion;
@@ -812,7 +805,7 @@ export class Reflector<T extends KubeObject> {
             events: state.events + 1,
             progressed: current.progressed || rv !== sync.lastSyncResourceVersion,
           },
-          event: { type: "bookmark", resourceVersion: rv },
+          events: [{ type: "bookmark", resourceVersion: rv }],
         };
       }
       case "ERROR":
@@ -854,11 +847,10 @@ export class Reflector<T extends KubeObject> {
         phase: "streaming",
         sync,
         session,
-        objects: new Map(),
-        skipped: new SkippedObjects(),
         events: 0,
         resourceVersion,
       },
+      events: [{ type: "init" }],
     };
   }
 
@@ -906,7 +898,10 @@ export class Reflector<T extends KubeObject> {
     const next = this.#request(answer.next, learned, resourceVersion);
     if (answer.report === undefined) return { state: next };
     if (answer.backoff) return this.#backoffTo(learned, next, error, answer.report);
-    return { state: next, event: { type: "error", error, recovery: answer.report, delayMs: 0 } };
+    return {
+      state: next,
+      events: [{ type: "error", error, recovery: answer.report, delayMs: 0 }],
+    };
   }
 
   #learn(sync: SyncState, lesson: Lesson | undefined): SyncState {
@@ -965,7 +960,7 @@ export class Reflector<T extends KubeObject> {
     state: Extract<ReflectorState<T>, { phase: "streaming" }>,
     signal: AbortSignal,
   ): Promise<ReflectorStep<T>> {
-    const { session, objects } = state;
+    const { session } = state;
     let result: IteratorResult<WatchEvent<T>>;
     try {
       result = session.pending ??
@@ -1003,22 +998,19 @@ export class Reflector<T extends KubeObject> {
         if (wrongKind) {
           return {
             state: counted,
-            event: { type: "error", error: wrongKind, recovery: "skip", delayMs: 0 },
+            events: [{ type: "error", error: wrongKind, recovery: "skip", delayMs: 0 }],
           };
         }
-        const key = this.#keyOf(event.object);
-        if (event.type === "DELETED") {
-          objects.delete(key);
-          return { state: counted };
-        }
-        const transformed = this.#transformSafely(event.object);
-        if (transformed instanceof UserCodeError) {
-          objects.delete(key);
-          state.skipped.add(transformed);
-        } else {
-          objects.set(key, transformed);
-        }
-        return { state: counted };
+        // During a relist the store builds the new state aside: objects go there, and a
+        // delete takes one out of it.
+        return {
+          state: counted,
+          events: [
+            event.type === "DELETED"
+              ? { type: "DELETED", object: event.object }
+              : { type: "initApply", object: event.object },
+          ],
+        };
       }
       case "BOOKMARK": {
         const rv = event.object.metadata?.resourceVersion ?? "";
@@ -1041,13 +1033,10 @@ export class Reflector<T extends KubeObject> {
           trackAddedVersions: true,
           progressed: true,
         };
-        const replace: ReflectorEvent<T> = {
-          type: "replace",
-          objects: [...objects.values()],
-          resourceVersion: rv,
-          streamed: true,
+        return {
+          state: watching,
+          events: [{ type: "initDone", resourceVersion: rv, streamed: true }],
         };
-        return state.skipped.reportThen(next, replace, watching);
       }
       case "ERROR":
         closeWatch(session);
@@ -1057,52 +1046,6 @@ export class Reflector<T extends KubeObject> {
         throw new TypeError(`unknown watch event ${JSON.stringify(unreachable)}`);
       }
     }
-  }
-}
-
-/** Objects a list or a streaming list left out because user code failed on them. */
-export class SkippedObjects {
-  #first: UserCodeError | undefined;
-  #count = 0;
-
-  /** How many were left out. */
-  get count(): number {
-    return this.#count;
-  }
-
-  /**
-   * Records one.
-   *
-   * @param error Why it was left out.
-   */
-  add(error: UserCodeError): void {
-    this.#first ??= error;
-    this.#count++;
-  }
-
-  /**
-   * The step that hands out `event` and goes on with `then`, preceded by one
-   * report of what was left out, if anything was.
-   *
-   * @param sync The state the report is made in.
-   * @param event The event to hand out.
-   * @param then The phase after it.
-   * @returns The step.
-   */
-  reportThen<T>(
-    sync: SyncState,
-    event: ReflectorEvent<T>,
-    then: ReflectorState<T>,
-  ): ReflectorStep<T> {
-    const first = this.#first;
-    if (first === undefined) return { state: then, event };
-    const error = this.#count === 1 ? first : new UserCodeError("transform", undefined, {
-      cause: new Error(`${this.#count} objects were left out; the first: ${first.message}`),
-    });
-    return {
-      state: { phase: "emit", sync, event, then },
-      event: { type: "error", error, recovery: "skip", delayMs: 0 },
-    };
   }
 }
 
@@ -1135,5 +1078,6 @@ function closeWatch<T>(session: WatchSession<T>): void {
 
 function closeSession<T>(state: ReflectorState<T>): void {
   if (state.phase === "watching" || state.phase === "streaming") closeWatch(state.session);
-  if (state.phase === "backoff" || state.phase === "emit") closeSession(state.then);
+  if (state.phase === "backoff") closeSession(state.then);
+  if (state.phase === "listing") state.pages.return?.().catch(() => {});
 }

@@ -11,7 +11,6 @@ import {
 import type { Pod } from "../../src/api/core_v1.ts";
 import type { Status } from "../../src/api/meta.ts";
 import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent } from "../../src/api/watch_event.ts";
-import { metaNamespaceKey } from "../../src/cache/keys.ts";
 import type { ListOptions, WatchOptions } from "../../src/client/request_options.ts";
 import {
   Reflector,
@@ -104,7 +103,49 @@ function className(value: unknown): string {
   return typeof value === "object" && value !== null ? value.constructor.name : typeof value;
 }
 
-function summarize(event: ReflectorEvent<Pod>): Summary {
+/**
+ * A reflector event, with each relist (init, initApply..., initDone) folded
+ * into one `replace` carrying the relist's objects (the latest per key).
+ */
+type TestEvent<T> =
+  | Exclude<ReflectorEvent<T>, { type: "init" | "initApply" | "initDone" }>
+  | { type: "replace"; objects: T[]; resourceVersion: string; streamed: boolean };
+
+/** Folds relists; returns the folded event once complete, else undefined. */
+function folder<T extends Pod>(): (event: ReflectorEvent<T>) => TestEvent<T> | undefined {
+  let pending: Map<string, T> | undefined;
+  const keyOf = (o: T) => `${o.metadata?.namespace}/${o.metadata?.name}`;
+  return (event) => {
+    switch (event.type) {
+      case "init":
+        pending = new Map();
+        return undefined;
+      case "initApply":
+        pending?.set(keyOf(event.object), event.object);
+        return undefined;
+      case "initDone": {
+        const objects = [...(pending?.values() ?? [])];
+        pending = undefined;
+        return {
+          type: "replace",
+          objects,
+          resourceVersion: event.resourceVersion,
+          streamed: event.streamed,
+        };
+      }
+      case "DELETED":
+        if (pending !== undefined) {
+          pending.delete(keyOf(event.object));
+          return undefined;
+        }
+        return event;
+      default:
+        return event;
+    }
+  };
+}
+
+function summarize(event: TestEvent<Pod>): Summary {
   switch (event.type) {
     case "replace":
       return {
@@ -158,7 +199,7 @@ interface Harness {
   clock: FakeClock;
   lw: ScriptedListerWatcher<Pod>;
   reflector: Reflector<Pod>;
-  events: ReflectorEvent<Pod>[];
+  events: TestEvent<Pod>[];
   /** `reflector.lastSyncResourceVersion` as the consumer saw it with each event. */
   seenVersions: (string | undefined)[];
   /** The events in summary form. */
@@ -173,17 +214,19 @@ function start(
 ): Harness {
   const clock = new FakeClock();
   const reflector = new Reflector<Pod>(lw, {
-    keyOf: metaNamespaceKey,
     clock,
     random: () => 0,
     streamingList: false,
     ...options,
   });
   const controller = new AbortController();
-  const events: ReflectorEvent<Pod>[] = [];
+  const events: TestEvent<Pod>[] = [];
   const seenVersions: (string | undefined)[] = [];
+  const fold = folder<Pod>();
   const done = (async () => {
-    for await (const event of reflector.run(controller.signal)) {
+    for await (const raw of reflector.run(controller.signal)) {
+      const event = fold(raw);
+      if (event === undefined) continue;
       events.push(event);
       seenVersions.push(reflector.lastSyncResourceVersion);
     }
@@ -401,7 +444,7 @@ Deno.test("Reflector backs off and falls back to LIST for one cycle after a stre
 Deno.test('Reflector.step retries a streaming list refused with 410 at once from RV ""', async () => {
   const clock = new FakeClock();
   const lw = new ScriptedListerWatcher<Pod>();
-  const reflector = new Reflector<Pod>(lw, { keyOf: metaNamespaceKey, clock, random: () => 0 });
+  const reflector = new Reflector<Pod>(lw, { clock, random: () => 0 });
   const controller = new AbortController();
   const refusal = expired();
   lw.queueWatch().refuse(refusal);
@@ -422,13 +465,18 @@ Deno.test('Reflector.step retries a streaming list refused with 410 at once from
     sync: { ...sync, resourceVersionUnavailable: true },
     resourceVersion: "",
   });
-  assertEquals(first.event, { type: "error", error: refusal, recovery: "restream", delayMs: 0 });
-  assertStrictEquals(first.event?.type === "error" && first.event.error, refusal);
+  assertEquals(first.events?.[0], {
+    type: "error",
+    error: refusal,
+    recovery: "restream",
+    delayMs: 0,
+  });
+  assertStrictEquals(first.events?.[0]?.type === "error" && first.events?.[0].error, refusal);
 
   const retry = lw.queueWatch().push(added("a", "50"));
   const second = await reflector.step(first.state, controller.signal);
   assertEquals(second.state.phase, "streaming");
-  assertEquals(second.event, undefined);
+  assertEquals(second.events, [{ type: "init" }], "a new relist begins");
   assertEquals(lw.requests.map((r) => r.options), [streamWatch("42"), streamWatch("")]);
   assertEquals(clock.sleeps, []);
   assertEquals(clock.pendingTimers, 1, "only the open streaming list's watchdog");
@@ -1042,50 +1090,65 @@ Deno.test("Reflector skips list items without metadata.name", async () => {
 });
 
 // ---------------------------------------------------------------------------
-// transform and tweakListOptions
+// The change vocabulary and tweakListOptions
 
-function marking(seen: string[]): (p: Pod) => Pod {
-  return (p) => {
-    seen.push(p.metadata?.name ?? "?");
-    return { ...p, metadata: { ...p.metadata, labels: { transformed: "yes" } } };
-  };
-}
-
-Deno.test("Reflector runs transform on list items and watch objects but not on bookmarks", async () => {
+Deno.test("Reflector hands a paginated LIST over as init, one initApply per object as each page arrives, then initDone", async () => {
+  const clock = new FakeClock();
+  const lw = new ScriptedListerWatcher<Pod>();
+  const reflector = new Reflector<Pod>(lw, { clock, random: () => 0, streamingList: false });
+  const a = pod("a", "3");
+  lw.queueList(
+    listPage([a], { resourceVersion: "10", continue: "t" }),
+    listPage([pod("b", "4"), { metadata: {} } as Pod], { resourceVersion: "10" }),
+  );
+  lw.queueWatch().push(modified("a", "11"), bookmark("12"), deleted("b", "13"));
   const seen: string[] = [];
-  const h = start({ transform: marking(seen) });
-  h.lw.queueList(
-    listPage([pod("a")], { resourceVersion: "10", continue: "t" }),
-    listPage([pod("b")], { resourceVersion: "10" }),
-  );
-  await h.clock.flush();
-  h.lw.lastWatch?.push(added("c", "11"), bookmark("12"), deleted("a", "13"));
-  await h.clock.flush();
-  assertEquals(seen, ["a", "b", "c", "a"]);
-  const labels = h.events.flatMap((e) =>
-    e.type === "replace"
-      ? e.objects.map((o) => o.metadata?.labels)
-      : e.type === "ADDED" || e.type === "DELETED"
-      ? [e.object.metadata?.labels]
-      : []
-  );
-  assertEquals(labels, Array(4).fill({ transformed: "yes" }));
-  assertEquals(h.events.map((e) => e.type), ["replace", "ADDED", "bookmark", "DELETED"]);
-  await h.stop();
+  const ac = new AbortController();
+  for await (const event of reflector.run(ac.signal)) {
+    seen.push(
+      event.type === "initApply" || event.type === "MODIFIED" || event.type === "DELETED"
+        ? `${event.type} ${event.object.metadata?.name}`
+        : event.type === "initDone"
+        ? `initDone ${event.resourceVersion}`
+        : event.type,
+    );
+    if (event.type === "initApply" && event.object.metadata?.name === "a") {
+      assertStrictEquals(event.object, a, "objects go out as the server sent them");
+    }
+    if (event.type === "DELETED") ac.abort();
+  }
+  assertEquals(seen, [
+    "init",
+    "initApply a",
+    "initApply b",
+    "initDone 10",
+    "MODIFIED a",
+    "bookmark",
+    "DELETED b",
+  ]);
 });
 
-Deno.test("Reflector runs transform on streamed objects", async () => {
+Deno.test("Reflector hands a streaming list over as init, initApply per object, DELETED for one that went away, initDone", async () => {
+  const clock = new FakeClock();
+  const lw = new ScriptedListerWatcher<Pod>();
+  const reflector = new Reflector<Pod>(lw, { clock, random: () => 0, streamingList: true });
+  lw.queueWatch().push(
+    added("a", "5"),
+    bookmark("6"),
+    added("b", "7"),
+    deleted("a", "8"),
+    endBookmark("9"),
+    added("c", "10"),
+  );
   const seen: string[] = [];
-  const h = start({ streamingList: true, transform: marking(seen) });
-  h.lw.queueWatch().push(added("a", "5"), bookmark("6"), added("b", "7"), endBookmark("8"));
-  await h.clock.flush();
-  assertEquals(seen, ["a", "b"]);
-  const replace = h.events[0];
-  assert(replace?.type === "replace");
-  assertEquals(replace.objects.map((o) => o.metadata?.labels), [{ transformed: "yes" }, {
-    transformed: "yes",
-  }]);
-  await h.stop();
+  const ac = new AbortController();
+  for await (const event of reflector.run(ac.signal)) {
+    seen.push(
+      "object" in event ? `${event.type} ${event.object.metadata?.name}` : event.type,
+    );
+    if (event.type === "ADDED") ac.abort();
+  }
+  assertEquals(seen, ["init", "initApply a", "initApply b", "DELETED a", "initDone", "ADDED c"]);
 });
 
 Deno.test("Reflector calls tweakListOptions once on every list page, streaming list and watch request", async () => {
@@ -1159,7 +1222,6 @@ Deno.test("Reflector.run closes the open watch when the consumer stops iterating
   const clock = new FakeClock();
   const lw = new ScriptedListerWatcher<Pod>();
   const reflector = new Reflector<Pod>(lw, {
-    keyOf: metaNamespaceKey,
     clock,
     random: () => 0,
     streamingList: false,
@@ -1171,7 +1233,7 @@ Deno.test("Reflector.run closes the open watch when the consumer stops iterating
     seen.push(event.type);
     if (event.type === "ADDED") break;
   }
-  assertEquals(seen, ["replace", "ADDED"]);
+  assertEquals(seen, ["init", "initApply", "initDone", "ADDED"]);
   assert(watch.closed);
   assertEquals(clock.pendingTimers, 0);
 });
