@@ -1,6 +1,14 @@
 /**
- * The shared index informer: a reflector feeding an indexer, and handlers
- * notified after the cache reflects each change.
+ * The shared index informer, the last stage of a one-way pipeline:
+ *
+ * bytes → `WatchDecoder` (client) → `Reflector` (watch: list, watch, recover;
+ * hands over `init` / `initApply` / `initDone` / `ADDED` / `MODIFIED` /
+ * `DELETED` / bookmarks / errors) → `CacheWriter` (cache: de-duplicate,
+ * transform, freeze, store, diff relists) → this informer (marks the first
+ * sync, reports errors, fans changes out to handlers and `events()`).
+ *
+ * No stage reaches back into an earlier one; handlers are notified after the
+ * cache reflects each change.
  *
  * @module
  */

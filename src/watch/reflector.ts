@@ -2,8 +2,9 @@
  * The reflector: lists, then watches, and recovers from every failure the
  * way client-go's reflector does. It is a state machine written as data: a
  * union of phases and one {@linkcode Reflector.step} function that performs
- * the I/O of the current phase and returns the next phase and at most one
- * event. {@linkcode Reflector.run} drives it until aborted.
+ * the I/O of the current phase and returns the next phase and the events it
+ * produced; what follows a failure is decided by `recover` in `recovery.ts`.
+ * {@linkcode Reflector.run} drives it until aborted.
  *
  * @module
  */
