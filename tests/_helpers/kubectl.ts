@@ -186,3 +186,32 @@ export async function startKubectlHarness(
     throw err;
   }
 }
+
+/**
+ * A test against the fake-apiserver CLI with kubectl: starts it with
+ * `extraArgs`, runs `body`, stops it and checks that it exited with 0. Without
+ * kubectl on the PATH the test says so and passes.
+ */
+export function kubectlTest(
+  name: string,
+  extraArgs: string[],
+  body: (h: KubectlHarness, t: Deno.TestContext) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    async fn(t) {
+      const h = await startKubectlHarness(extraArgs);
+      if (h === undefined) {
+        console.log("kubectl is not on PATH: skipping the kubectl test");
+        return;
+      }
+      let code: number | undefined;
+      try {
+        await body(h, t);
+      } finally {
+        code = await h.close();
+      }
+      if (code !== 0) throw new Error(`the fake-apiserver CLI exited with ${code}`);
+    },
+  });
+}

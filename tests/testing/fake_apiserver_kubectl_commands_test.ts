@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_helpers/assert.ts";
-import { type KubectlHarness, startKubectlHarness } from "../_helpers/kubectl.ts";
+import { type KubectlHarness, kubectlTest } from "../_helpers/kubectl.ts";
 
 /**
  * `kubectl create <generator>` commands. kubectl's typed clients send these as
@@ -99,356 +99,336 @@ async function waitWhile(
   return await pending;
 }
 
-Deno.test({
-  name: "kubectl generators, -o wide, describe, patch, wait and delete work against the fake",
-  async fn(t) {
-    const h = await startKubectlHarness();
-    if (h === undefined) {
-      console.log("kubectl is not on PATH: skipping the kubectl test");
-      return;
-    }
+kubectlTest(
+  "kubectl generators, -o wide, describe, patch, wait and delete work against the fake",
+  [],
+  async (h, t) => {
     const { kubectl } = h;
-    let code: number | undefined;
-    try {
-      for (const [name, args] of GENERATORS) {
-        await t.step(`kubectl create ${name} stores what --dry-run=client prints`, async () => {
-          const expected = JSON.parse(
-            await kubectl("create", ...withFlags(args, ["--dry-run=client", "-o", "json"])),
-          );
-          const created = JSON.parse(await kubectl("create", ...withFlags(args, ["-o", "json"])));
-          assertIncludes(userFields(created), userFields(expected));
-          const kind = expected.kind.toLowerCase();
-          const stored = JSON.parse(
-            await kubectl("get", kind, expected.metadata.name, "-o", "json"),
-          );
-          assertIncludes(userFields(stored), userFields(expected));
+    for (const [name, args] of GENERATORS) {
+      await t.step(`kubectl create ${name} stores what --dry-run=client prints`, async () => {
+        const expected = JSON.parse(
+          await kubectl("create", ...withFlags(args, ["--dry-run=client", "-o", "json"])),
+        );
+        const created = JSON.parse(await kubectl("create", ...withFlags(args, ["-o", "json"])));
+        assertIncludes(userFields(created), userFields(expected));
+        const kind = expected.kind.toLowerCase();
+        const stored = JSON.parse(
+          await kubectl("get", kind, expected.metadata.name, "-o", "json"),
+        );
+        assertIncludes(userFields(stored), userFields(expected));
+      });
+    }
+
+    await t.step("kubectl get -o wide shows the real server's columns", async (t) => {
+      await Deno.writeTextFile(
+        `${h.dir}/node.yaml`,
+        "apiVersion: v1\nkind: Node\nmetadata:\n  name: worker-1\n  labels:\n    node-role.kubernetes.io/worker: ''\n",
+      );
+      await kubectl("create", "-f", `${h.dir}/node.yaml`);
+      await kubectl(
+        "patch",
+        "node",
+        "worker-1",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        JSON.stringify({
+          status: {
+            conditions: [{ type: "Ready", status: "True" }],
+            addresses: [{ type: "InternalIP", address: "10.1.2.3" }],
+            nodeInfo: {
+              kubeletVersion: "v1.37.2",
+              osImage: "Debian",
+              kernelVersion: "6.1.0",
+              architecture: "amd64",
+              containerRuntimeVersion: "containerd://2.0.0",
+            },
+          },
+        }),
+      );
+      await kubectl("run", "box", "--image=busybox", "--labels=app=box");
+      const age = /^\d+s$/;
+      // [resource, what to get, -o wide header, Age column, columns without -o wide]
+      const cases: [string, string[], string[], number, number][] = [
+        [
+          "pods",
+          ["pod", "box"],
+          [
+            "NAME",
+            "READY",
+            "STATUS",
+            "RESTARTS",
+            "AGE",
+            "IP",
+            "NODE",
+            "NOMINATED NODE",
+            "READINESS GATES",
+          ],
+          4,
+          5,
+        ],
+        [
+          "deployments",
+          ["deployment", "web"],
+          [
+            "NAME",
+            "READY",
+            "UP-TO-DATE",
+            "AVAILABLE",
+            "AGE",
+            "CONTAINERS",
+            "IMAGES",
+            "SELECTOR",
+          ],
+          4,
+          5,
+        ],
+        [
+          "services",
+          ["service", "web"],
+          [
+            "NAME",
+            "TYPE",
+            "CLUSTER-IP",
+            "EXTERNAL-IP",
+            "PORT(S)",
+            "AGE",
+            "SELECTOR",
+          ],
+          5,
+          6,
+        ],
+        [
+          "nodes",
+          ["node", "worker-1"],
+          [
+            "NAME",
+            "STATUS",
+            "ROLES",
+            "AGE",
+            "VERSION",
+            "INTERNAL-IP",
+            "EXTERNAL-IP",
+            "OS-IMAGE",
+            "KERNEL-VERSION",
+            "CONTAINER-RUNTIME",
+          ],
+          3,
+          5,
+        ],
+        ["namespaces", ["namespace", "team-a"], ["NAME", "STATUS", "AGE"], 2, 3],
+        ["configmaps", ["configmap", "settings"], ["NAME", "DATA", "AGE"], 2, 3],
+      ];
+      const expectedCells: Record<string, string[]> = {
+        pods: ["box", "0/1", "Pending", "0", "<age>", "<none>", "<none>", "<none>", "<none>"],
+        deployments: ["web", "0/2", "0", "0", "<age>", "nginx", "nginx:1.27", "app=web"],
+        services: ["web", "ClusterIP", "<none>", "<none>", "80/TCP", "<age>", "app=web"],
+        nodes: [
+          "worker-1",
+          "Ready",
+          "worker",
+          "<age>",
+          "v1.37.2",
+          "10.1.2.3",
+          "<none>",
+          "Debian",
+          "6.1.0 (amd64)",
+          "containerd://2.0.0",
+        ],
+        namespaces: ["team-a", "Active", "<age>"],
+        configmaps: ["settings", "2", "<age>"],
+      };
+      for (const [resource, target, header, ageIndex, narrowCount] of cases) {
+        await t.step(resource, async () => {
+          const [head, row] = rows(await kubectl("get", ...target, "-o", "wide"));
+          assertEquals(head, header);
+          assertMatch(row![ageIndex]!, age);
+          row![ageIndex] = "<age>";
+          assertEquals(row, expectedCells[resource]);
+          // Without -o wide, kubectl hides the priority-1 columns.
+          const [narrow] = rows(await kubectl("get", ...target));
+          assertEquals(narrow, header.slice(0, narrowCount));
         });
       }
+    });
 
-      await t.step("kubectl get -o wide shows the real server's columns", async (t) => {
-        await Deno.writeTextFile(
-          `${h.dir}/node.yaml`,
-          "apiVersion: v1\nkind: Node\nmetadata:\n  name: worker-1\n  labels:\n    node-role.kubernetes.io/worker: ''\n",
-        );
-        await kubectl("create", "-f", `${h.dir}/node.yaml`);
-        await kubectl(
+    await t.step("kubectl describe prints a deployment and a pod", async () => {
+      const deployment = await kubectl("describe", "deployment", "web");
+      assertMatch(deployment, /^Name:\s+web$/m);
+      assertMatch(deployment, /^Replicas:\s+2 desired/m);
+      assertMatch(deployment, /Image:\s+nginx:1\.27/);
+      const pod = await kubectl("describe", "pod", "box");
+      assertMatch(pod, /^Status:\s+Pending$/m);
+      assertMatch(pod, /^Labels:\s+app=box$/m);
+    });
+
+    await t.step("kubectl patch applies strategic, merge and JSON patches", async () => {
+      assertEquals(
+        (await kubectl(
           "patch",
-          "node",
-          "worker-1",
+          "deployment",
+          "web",
+          "-p",
+          '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.28"}]}}}}',
+        )).trim(),
+        "deployment.apps/web patched",
+      );
+      await kubectl(
+        "patch",
+        "deployment",
+        "web",
+        "--type=merge",
+        "-p",
+        '{"spec":{"replicas":3}}',
+      );
+      await kubectl(
+        "patch",
+        "deployment",
+        "web",
+        "--type=json",
+        "-p",
+        '[{"op":"add","path":"/metadata/labels/tier","value":"front"}]',
+      );
+      const d = JSON.parse(await kubectl("get", "deployment", "web", "-o", "json"));
+      // The strategic patch merged the container by name: its port is still there.
+      assertEquals(d.spec.template.spec.containers, [{
+        name: "nginx",
+        image: "nginx:1.28",
+        ports: [{ containerPort: 80 }],
+        resources: {},
+      }]);
+      assertEquals([d.spec.replicas, d.metadata.labels], [3, { app: "web", tier: "front" }]);
+    });
+
+    await t.step("kubectl wait --for=condition waits for a status condition", async () => {
+      const res = await waitWhile(h, ["--for=condition=Ready", "pod/box"], () =>
+        kubectl(
+          "patch",
+          "pod",
+          "box",
           "--subresource=status",
           "--type=merge",
           "-p",
-          JSON.stringify({
-            status: {
-              conditions: [{ type: "Ready", status: "True" }],
-              addresses: [{ type: "InternalIP", address: "10.1.2.3" }],
-              nodeInfo: {
-                kubeletVersion: "v1.37.2",
-                osImage: "Debian",
-                kernelVersion: "6.1.0",
-                architecture: "amd64",
-                containerRuntimeVersion: "containerd://2.0.0",
-              },
-            },
-          }),
-        );
-        await kubectl("run", "box", "--image=busybox", "--labels=app=box");
-        const age = /^\d+s$/;
-        // [resource, what to get, -o wide header, Age column, columns without -o wide]
-        const cases: [string, string[], string[], number, number][] = [
-          [
-            "pods",
-            ["pod", "box"],
-            [
-              "NAME",
-              "READY",
-              "STATUS",
-              "RESTARTS",
-              "AGE",
-              "IP",
-              "NODE",
-              "NOMINATED NODE",
-              "READINESS GATES",
-            ],
-            4,
-            5,
-          ],
-          [
-            "deployments",
-            ["deployment", "web"],
-            [
-              "NAME",
-              "READY",
-              "UP-TO-DATE",
-              "AVAILABLE",
-              "AGE",
-              "CONTAINERS",
-              "IMAGES",
-              "SELECTOR",
-            ],
-            4,
-            5,
-          ],
-          [
-            "services",
-            ["service", "web"],
-            [
-              "NAME",
-              "TYPE",
-              "CLUSTER-IP",
-              "EXTERNAL-IP",
-              "PORT(S)",
-              "AGE",
-              "SELECTOR",
-            ],
-            5,
-            6,
-          ],
-          [
-            "nodes",
-            ["node", "worker-1"],
-            [
-              "NAME",
-              "STATUS",
-              "ROLES",
-              "AGE",
-              "VERSION",
-              "INTERNAL-IP",
-              "EXTERNAL-IP",
-              "OS-IMAGE",
-              "KERNEL-VERSION",
-              "CONTAINER-RUNTIME",
-            ],
-            3,
-            5,
-          ],
-          ["namespaces", ["namespace", "team-a"], ["NAME", "STATUS", "AGE"], 2, 3],
-          ["configmaps", ["configmap", "settings"], ["NAME", "DATA", "AGE"], 2, 3],
-        ];
-        const expectedCells: Record<string, string[]> = {
-          pods: ["box", "0/1", "Pending", "0", "<age>", "<none>", "<none>", "<none>", "<none>"],
-          deployments: ["web", "0/2", "0", "0", "<age>", "nginx", "nginx:1.27", "app=web"],
-          services: ["web", "ClusterIP", "<none>", "<none>", "80/TCP", "<age>", "app=web"],
-          nodes: [
-            "worker-1",
-            "Ready",
-            "worker",
-            "<age>",
-            "v1.37.2",
-            "10.1.2.3",
-            "<none>",
-            "Debian",
-            "6.1.0 (amd64)",
-            "containerd://2.0.0",
-          ],
-          namespaces: ["team-a", "Active", "<age>"],
-          configmaps: ["settings", "2", "<age>"],
-        };
-        for (const [resource, target, header, ageIndex, narrowCount] of cases) {
-          await t.step(resource, async () => {
-            const [head, row] = rows(await kubectl("get", ...target, "-o", "wide"));
-            assertEquals(head, header);
-            assertMatch(row![ageIndex]!, age);
-            row![ageIndex] = "<age>";
-            assertEquals(row, expectedCells[resource]);
-            // Without -o wide, kubectl hides the priority-1 columns.
-            const [narrow] = rows(await kubectl("get", ...target));
-            assertEquals(narrow, header.slice(0, narrowCount));
-          });
-        }
-      });
+          '{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}',
+        ));
+      assertEquals([res.code, res.stdout.trim()], [0, "pod/box condition met"], res.stderr);
+    });
 
-      await t.step("kubectl describe prints a deployment and a pod", async () => {
-        const deployment = await kubectl("describe", "deployment", "web");
-        assertMatch(deployment, /^Name:\s+web$/m);
-        assertMatch(deployment, /^Replicas:\s+2 desired/m);
-        assertMatch(deployment, /Image:\s+nginx:1\.27/);
-        const pod = await kubectl("describe", "pod", "box");
-        assertMatch(pod, /^Status:\s+Pending$/m);
-        assertMatch(pod, /^Labels:\s+app=box$/m);
-      });
+    await t.step("kubectl wait --for=jsonpath waits for a field value", async () => {
+      const res = await waitWhile(
+        h,
+        ["--for=jsonpath={.spec.replicas}=5", "deployment/web"],
+        () =>
+          kubectl("patch", "deployment", "web", "--type=merge", "-p", '{"spec":{"replicas":5}}'),
+      );
+      assertEquals(
+        [res.code, res.stdout.trim()],
+        [0, "deployment.apps/web condition met"],
+        res.stderr,
+      );
+    });
 
-      await t.step("kubectl patch applies strategic, merge and JSON patches", async () => {
-        assertEquals(
-          (await kubectl(
-            "patch",
-            "deployment",
-            "web",
-            "-p",
-            '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.28"}]}}}}',
-          )).trim(),
-          "deployment.apps/web patched",
-        );
-        await kubectl(
-          "patch",
-          "deployment",
-          "web",
-          "--type=merge",
-          "-p",
-          '{"spec":{"replicas":3}}',
-        );
-        await kubectl(
-          "patch",
-          "deployment",
-          "web",
-          "--type=json",
-          "-p",
-          '[{"op":"add","path":"/metadata/labels/tier","value":"front"}]',
-        );
-        const d = JSON.parse(await kubectl("get", "deployment", "web", "-o", "json"));
-        // The strategic patch merged the container by name: its port is still there.
-        assertEquals(d.spec.template.spec.containers, [{
-          name: "nginx",
-          image: "nginx:1.28",
-          ports: [{ containerPort: 80 }],
-          resources: {},
-        }]);
-        assertEquals([d.spec.replicas, d.metadata.labels], [3, { app: "web", tier: "front" }]);
-      });
+    await t.step("kubectl wait times out on a condition that never holds", async () => {
+      const res = await h.kubectlResult([
+        "wait",
+        "--for=condition=Complete",
+        "job/once",
+        "--timeout=1s",
+      ]);
+      assertEquals(res.code, 1);
+      assertStringIncludes(res.stderr, "timed out waiting for the condition on jobs/once");
+    });
 
-      await t.step("kubectl wait --for=condition waits for a status condition", async () => {
-        const res = await waitWhile(h, ["--for=condition=Ready", "pod/box"], () =>
-          kubectl(
-            "patch",
-            "pod",
-            "box",
-            "--subresource=status",
-            "--type=merge",
-            "-p",
-            '{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}',
-          ));
-        assertEquals([res.code, res.stdout.trim()], [0, "pod/box condition met"], res.stderr);
-      });
+    await t.step("kubectl wait --for=delete returns once the object is gone", async () => {
+      const res = await waitWhile(
+        h,
+        ["--for=delete", "configmap/settings"],
+        () => kubectl("delete", "configmap", "settings", "--wait=false"),
+      );
+      assertEquals(res.code, 0, res.stderr);
+    });
 
-      await t.step("kubectl wait --for=jsonpath waits for a field value", async () => {
-        const res = await waitWhile(
-          h,
-          ["--for=jsonpath={.spec.replicas}=5", "deployment/web"],
-          () =>
-            kubectl("patch", "deployment", "web", "--type=merge", "-p", '{"spec":{"replicas":5}}'),
-        );
-        assertEquals(
-          [res.code, res.stdout.trim()],
-          [0, "deployment.apps/web condition met"],
-          res.stderr,
-        );
-      });
-
-      await t.step("kubectl wait times out on a condition that never holds", async () => {
-        const res = await h.kubectlResult([
-          "wait",
-          "--for=condition=Complete",
-          "job/once",
-          "--timeout=1s",
-        ]);
-        assertEquals(res.code, 1);
-        assertStringIncludes(res.stderr, "timed out waiting for the condition on jobs/once");
-      });
-
-      await t.step("kubectl wait --for=delete returns once the object is gone", async () => {
-        const res = await waitWhile(
-          h,
-          ["--for=delete", "configmap/settings"],
-          () => kubectl("delete", "configmap", "settings", "--wait=false"),
-        );
-        assertEquals(res.code, 0, res.stderr);
-      });
-
-      await t.step("kubectl delete removes objects of the generated kinds", async () => {
-        assertEquals(
-          (await kubectl("delete", "deployment", "web")).trim(),
-          'deployment.apps "web" deleted',
-        );
-        assertEquals(
-          (await kubectl("delete", "clusterrolebinding", "viewer")).trim(),
-          'clusterrolebinding.rbac.authorization.k8s.io "viewer" deleted',
-        );
-        const left = await h.kubectlResult(["get", "deployment", "web"]);
-        assertEquals(left.code, 1);
-        assertStringIncludes(left.stderr, 'deployments.apps "web" not found');
-        assert((await kubectl("get", "clusterrolebindings", "-o", "name")).trim() === "");
-      });
-    } finally {
-      code = await h.close();
-    }
-    assertEquals(code, 0);
+    await t.step("kubectl delete removes objects of the generated kinds", async () => {
+      assertEquals(
+        (await kubectl("delete", "deployment", "web")).trim(),
+        'deployment.apps "web" deleted',
+      );
+      assertEquals(
+        (await kubectl("delete", "clusterrolebinding", "viewer")).trim(),
+        'clusterrolebinding.rbac.authorization.k8s.io "viewer" deleted',
+      );
+      const left = await h.kubectlResult(["get", "deployment", "web"]);
+      assertEquals(left.code, 1);
+      assertStringIncludes(left.stderr, 'deployments.apps "web" not found');
+      assert((await kubectl("get", "clusterrolebindings", "-o", "name")).trim() === "");
+    });
   },
-});
+);
 
-Deno.test({
-  name: "kubectl scale and kubectl delete namespace work against the fake",
-  async fn(t) {
-    const h = await startKubectlHarness();
-    if (h === undefined) {
-      console.log("kubectl is not on PATH: skipping the kubectl test");
-      return;
-    }
+kubectlTest(
+  "kubectl scale and kubectl delete namespace work against the fake",
+  [],
+  async (h, t) => {
     const { kubectl } = h;
-    let code: number | undefined;
-    try {
-      await kubectl("create", "namespace", "doomed");
-      await kubectl("create", "deployment", "web", "-n", "doomed", "--image=nginx:1.27");
-      await kubectl("create", "configmap", "settings", "-n", "doomed", "--from-literal=a=b");
+    await kubectl("create", "namespace", "doomed");
+    await kubectl("create", "deployment", "web", "-n", "doomed", "--image=nginx:1.27");
+    await kubectl("create", "configmap", "settings", "-n", "doomed", "--from-literal=a=b");
 
-      await t.step("kubectl scale patches the scale subresource", async () => {
-        assertEquals(
-          (await kubectl("scale", "deployment/web", "-n", "doomed", "--replicas=4")).trim(),
-          "deployment.apps/web scaled",
-        );
-        const d = JSON.parse(
-          await kubectl("get", "deployment", "web", "-n", "doomed", "-o", "json"),
-        );
-        assertEquals(d.spec.replicas, 4);
-      });
+    await t.step("kubectl scale patches the scale subresource", async () => {
+      assertEquals(
+        (await kubectl("scale", "deployment/web", "-n", "doomed", "--replicas=4")).trim(),
+        "deployment.apps/web scaled",
+      );
+      const d = JSON.parse(
+        await kubectl("get", "deployment", "web", "-n", "doomed", "-o", "json"),
+      );
+      assertEquals(d.spec.replicas, 4);
+    });
 
-      await t.step("kubectl scale --current-replicas reads and updates the Scale", async () => {
-        assertEquals(
-          (await kubectl(
-            "scale",
-            "deployment",
-            "web",
-            "-n",
-            "doomed",
-            "--current-replicas=4",
-            "--replicas=2",
-          )).trim(),
-          "deployment.apps/web scaled",
-        );
-        const wrong = await h.kubectlResult([
+    await t.step("kubectl scale --current-replicas reads and updates the Scale", async () => {
+      assertEquals(
+        (await kubectl(
           "scale",
-          "deployment/web",
+          "deployment",
+          "web",
           "-n",
           "doomed",
-          "--current-replicas=9",
-          "--replicas=1",
-        ]);
-        assertEquals(wrong.code, 1);
-        assertStringIncludes(wrong.stderr, "Expected replicas to be 9, was 2");
-        const d = JSON.parse(
-          await kubectl("get", "deployment", "web", "-n", "doomed", "-o", "json"),
-        );
-        assertEquals(d.spec.replicas, 2);
-      });
-
-      await t.step(
-        "kubectl delete namespace waits until the namespace and its content are gone",
-        async () => {
-          assertEquals(
-            (await kubectl("delete", "namespace", "doomed", "--timeout=20s")).trim(),
-            'namespace "doomed" deleted',
-          );
-          const gone = await h.kubectlResult(["get", "namespace", "doomed"]);
-          assertEquals(gone.code, 1);
-          assertStringIncludes(gone.stderr, 'namespaces "doomed" not found');
-          assertEquals(
-            (await kubectl("get", "deployments,configmaps", "-A", "-o", "name")).trim(),
-            "",
-          );
-        },
+          "--current-replicas=4",
+          "--replicas=2",
+        )).trim(),
+        "deployment.apps/web scaled",
       );
-    } finally {
-      code = await h.close();
-    }
-    assertEquals(code, 0);
+      const wrong = await h.kubectlResult([
+        "scale",
+        "deployment/web",
+        "-n",
+        "doomed",
+        "--current-replicas=9",
+        "--replicas=1",
+      ]);
+      assertEquals(wrong.code, 1);
+      assertStringIncludes(wrong.stderr, "Expected replicas to be 9, was 2");
+      const d = JSON.parse(
+        await kubectl("get", "deployment", "web", "-n", "doomed", "-o", "json"),
+      );
+      assertEquals(d.spec.replicas, 2);
+    });
+
+    await t.step(
+      "kubectl delete namespace waits until the namespace and its content are gone",
+      async () => {
+        assertEquals(
+          (await kubectl("delete", "namespace", "doomed", "--timeout=20s")).trim(),
+          'namespace "doomed" deleted',
+        );
+        const gone = await h.kubectlResult(["get", "namespace", "doomed"]);
+        assertEquals(gone.code, 1);
+        assertStringIncludes(gone.stderr, 'namespaces "doomed" not found');
+        assertEquals(
+          (await kubectl("get", "deployments,configmaps", "-A", "-o", "name")).trim(),
+          "",
+        );
+      },
+    );
   },
-});
+);
