@@ -1,7 +1,9 @@
 /**
  * The shared index informer, the last stage of a one-way pipeline:
  *
- * bytes → `WatchDecoder` (client) → `Reflector` (watch: list, watch, recover;
+ * bytes → `WatchDecoder` (client) → `Reflector` (watch: a thin driver that
+ * makes the requests, sleeps and runs the idle watchdog around a pure state
+ * machine, `stepWatcher`, which decides every transition and recovery;
  * hands over `init` / `initApply` / `initDone` / `ADDED` / `MODIFIED` /
  * `DELETED` / bookmarks / errors) → `CacheWriter` (cache: de-duplicate,
  * transform, freeze, store, diff relists) → this informer (marks the first

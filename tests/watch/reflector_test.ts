@@ -16,7 +16,6 @@ import {
   Reflector,
   type ReflectorEvent,
   type ReflectorOptions,
-  type SyncState,
 } from "../../src/watch/reflector.ts";
 import type { ReflectorRecovery } from "../../src/watch/recovery.ts";
 import { assert, assertEquals, assertStrictEquals } from "../_helpers/assert.ts";
@@ -439,49 +438,6 @@ Deno.test("Reflector backs off and falls back to LIST for one cycle after a stre
   await h.clock.flush();
   assertEquals(h.summary().at(-1), replaced(["a"], "13", true));
   await h.stop();
-});
-
-Deno.test('Reflector.step retries a streaming list refused with 410 at once from RV ""', async () => {
-  const clock = new FakeClock();
-  const lw = new ScriptedListerWatcher<Pod>();
-  const reflector = new Reflector<Pod>(lw, { clock, random: () => 0 });
-  const controller = new AbortController();
-  const refusal = expired();
-  lw.queueWatch().refuse(refusal);
-  const sync: SyncState = {
-    lastSyncResourceVersion: "42",
-    resourceVersionUnavailable: false,
-    streaming: "untried",
-    streamingFailures: 0,
-    streamingPausedUntil: 0,
-  };
-
-  const first = await reflector.step(
-    { phase: "stream", sync, resourceVersion: "42" },
-    controller.signal,
-  );
-  assertEquals(first.state, {
-    phase: "stream",
-    sync: { ...sync, resourceVersionUnavailable: true },
-    resourceVersion: "",
-  });
-  assertEquals(first.events?.[0], {
-    type: "error",
-    error: refusal,
-    recovery: "restream",
-    delayMs: 0,
-  });
-  assertStrictEquals(first.events?.[0]?.type === "error" && first.events?.[0].error, refusal);
-
-  const retry = lw.queueWatch().push(added("a", "50"));
-  const second = await reflector.step(first.state, controller.signal);
-  assertEquals(second.state.phase, "streaming");
-  assertEquals(second.events, [{ type: "init" }], "a new relist begins");
-  assertEquals(lw.requests.map((r) => r.options), [streamWatch("42"), streamWatch("")]);
-  assertEquals(clock.sleeps, []);
-  assertEquals(clock.pendingTimers, 1, "only the open streaming list's watchdog");
-  controller.abort();
-  assert(retry.closed);
 });
 
 Deno.test("Reflector backs off and retries the streaming list after a 429", async () => {
