@@ -14,6 +14,7 @@
  * @module
  */
 
+import { shareUnchanged } from "./structural_sharing.ts";
 import { UserCodeError } from "../api/errors.ts";
 import type { KubeObject } from "../api/meta.ts";
 import { DeletedFinalStateUnknown } from "./deleted_final_state_unknown.ts";
@@ -109,7 +110,7 @@ export class CacheWriter<T extends KubeObject> {
       pending.objects.set(key, { object: old, old });
       return;
     }
-    const prepared = this.#prepare(raw, key);
+    const prepared = this.#prepare(raw, key, old);
     if (prepared instanceof UserCodeError) {
       pending.objects.delete(key);
       pending.failures++;
@@ -183,7 +184,7 @@ export class CacheWriter<T extends KubeObject> {
     if (old !== undefined && old.metadata?.resourceVersion === raw.metadata?.resourceVersion) {
       return; // the same version again
     }
-    const prepared = this.#prepare(raw, key);
+    const prepared = this.#prepare(raw, key, old);
     const failed = prepared instanceof UserCodeError ? prepared : this.#store(key, prepared);
     if (failed) {
       this.#onFailure(failed, key);
@@ -217,8 +218,11 @@ export class CacheWriter<T extends KubeObject> {
     this.#onChange({ type: "delete", object: last instanceof UserCodeError ? raw : last });
   }
 
-  /** Transform and freeze one new version; the failure when the transform throws or returns no named object. */
-  #prepare(raw: T, key: string): T | UserCodeError {
+  /**
+   * Transform, share what did not change with the cached version, and freeze one new version; the
+   * failure when the transform throws or returns no named object.
+   */
+  #prepare(raw: T, key: string, cached?: T): T | UserCodeError {
     let object = raw;
     if (this.#transform !== undefined) {
       try {
@@ -229,6 +233,7 @@ export class CacheWriter<T extends KubeObject> {
       const name = (object as KubeObject | undefined)?.metadata?.name;
       if (typeof name !== "string" || name === "") return new UserCodeError("transform", key);
     }
+    if (cached !== undefined) object = shareUnchanged(cached, object);
     return this.#freeze(object);
   }
 

@@ -11,7 +11,7 @@ import {
 } from "../../src/informer/shared_index_informer.ts";
 import { stripManagedFields } from "../../src/informer/strip_managed_fields.ts";
 import { FakeApiServer } from "../../src/testing/mod.ts";
-import { assert, assertEquals, assertThrows } from "../_helpers/assert.ts";
+import { assert, assertEquals, assertStrictEquals, assertThrows } from "../_helpers/assert.ts";
 import { FakeClock } from "../_helpers/fake_clock.ts";
 import { deferred, waitFor } from "../_helpers/wait.ts";
 
@@ -505,5 +505,31 @@ Deno.test("SharedIndexInformer for a resource the server does not serve reports 
   ac.abort();
   await running;
   client.close();
+  await server.close();
+});
+
+Deno.test("SharedIndexInformer hands an update the cached version's unchanged parts: old.spec === new.spec", async () => {
+  const server = new FakeApiServer();
+  const client = server.client();
+  const informer = new SharedIndexInformer(client.resource(pods), pods);
+  const updates: [Pod, Pod][] = [];
+  informer.addEventHandler({ onUpdate: (o, n) => updates.push([o, n]) });
+  const ac = new AbortController();
+  const running = informer.run(ac.signal);
+  await informer.waitForSync();
+  await waitFor(() => server.watchCount === 1);
+  const a = server.create(pods, { ...pod("a"), spec: { containers: [{ name: "c", image: "i" }] } });
+  await waitFor(() => informer.indexer.getByKey("default/a") !== undefined);
+  server.update(pods, { ...a, metadata: { ...a.metadata, labels: { v: "2" } } });
+  await waitFor(() => updates.length === 1);
+  const [before, after] = updates[0]!;
+  assert(before !== after);
+  assertStrictEquals(after.spec, before.spec, "the unchanged spec is shared");
+  assert(after.metadata !== before.metadata, "the changed metadata is new");
+  assertEquals(after.metadata?.labels, { v: "2" });
+  assertEquals(before.metadata?.labels, undefined, "the old version is untouched");
+  assert(Object.isFrozen(after) && Object.isFrozen(after.spec));
+  ac.abort();
+  await running;
   await server.close();
 });
