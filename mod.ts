@@ -177,6 +177,7 @@ export {
 // Errors
 export {
   ApiError,
+  CacheSyncTimeoutError,
   ExpiredError,
   HandlerLagError,
   IncompleteStreamingListError,
@@ -193,6 +194,7 @@ export {
   WatchIdleError,
   WatchWithoutProgressError,
 } from "./src/api/errors.ts";
+export type { UnsyncedInformer } from "./src/api/errors.ts";
 export type { ApiErrorOptions, WatchDecodeErrorKind } from "./src/api/errors.ts";
 
 // Selectors
@@ -358,11 +360,14 @@ export { SharedIndexInformer } from "./src/informer/shared_index_informer.ts";
 export type {
   InformerEventsOptions,
   SharedIndexInformerOptions,
+  WatchHealthOptions,
 } from "./src/informer/shared_index_informer.ts";
+export type { InformerHealth, InformerLastError } from "./src/informer/informer_health.ts";
 export { SharedInformerFactory } from "./src/informer/shared_informer_factory.ts";
 export type {
   FactoryInformerOptions,
   InformerForOptions,
   SharedInformerFactoryOptions,
+  WaitForCacheSyncOptions,
 } from "./src/informer/shared_informer_factory.ts";
 export { stripManagedFields } from "./src/informer/strip_managed_fields.ts";

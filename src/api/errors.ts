@@ -468,3 +468,53 @@ export class HandlerLagError extends KubeError {
     this.pending = pending;
   }
 }
+
+/** One informer that had not synced when {@linkcode CacheSyncTimeoutError} was thrown. */
+export interface UnsyncedInformer {
+  /** The informer, in words (`pods informer`). */
+  informer: string;
+  /** Objects its current list had received. */
+  listedObjects: number;
+  /** The message of the last error it reported, if any. */
+  lastError: string | undefined;
+}
+
+/**
+ * Thrown by `waitForCacheSync({ timeoutMs })` when informers have not synced
+ * in time; names each of them and its last error.
+ *
+ * @example
+ * ```ts
+ * import { CacheSyncTimeoutError } from "@kubesnap/kubesnap";
+ * const err = new CacheSyncTimeoutError(5000, [
+ *   { informer: "pods informer", listedObjects: 0, lastError: "connection refused" },
+ * ]);
+ * console.log(err.message);
+ * // 1 informer did not sync within 5 s: pods informer (last error: connection refused)
+ * ```
+ */
+export class CacheSyncTimeoutError extends KubeError {
+  /** The informers that had not synced. */
+  readonly unsynced: readonly UnsyncedInformer[];
+  /** How long was waited. */
+  readonly timeoutMs: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param timeoutMs How long was waited.
+   * @param unsynced The informers that had not synced.
+   */
+  constructor(timeoutMs: number, unsynced: readonly UnsyncedInformer[]) {
+    const each = unsynced.map((u) =>
+      u.lastError === undefined
+        ? `${u.informer} (${u.listedObjects} objects listed, no error)`
+        : `${u.informer} (last error: ${u.lastError})`
+    );
+    const count = unsynced.length === 1 ? "1 informer" : `${unsynced.length} informers`;
+    super(`${count} did not sync within ${timeoutMs / 1000} s: ${each.join("; ")}`);
+    this.name = "CacheSyncTimeoutError";
+    this.timeoutMs = timeoutMs;
+    this.unsynced = unsynced;
+  }
+}

@@ -46,6 +46,7 @@ import type {
   ResourceEventHandler,
   WatchErrorHandler,
 } from "./event_handler.ts";
+import { HealthCounters, type InformerHealth, oneLine } from "./informer_health.ts";
 import { Listener, type Notification } from "./_listener.ts";
 
 /** Options of {@linkcode SharedIndexInformer}. */
@@ -90,6 +91,14 @@ export interface SharedIndexInformerOptions<T> {
   random?: (() => number) | undefined;
   /** The backoff between failed attempts. @default {0.8 s doubling to 30 s with jitter, reset after 2 healthy minutes} */
   backoff?: Backoff | undefined;
+}
+
+/** Options of {@linkcode SharedIndexInformer.watchHealth}. */
+export interface WatchHealthOptions {
+  /** Milliseconds between snapshots. @default {1000} */
+  intervalMs?: number | undefined;
+  /** Ends the iteration. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of {@linkcode SharedIndexInformer.events}. */
@@ -167,6 +176,7 @@ export class SharedIndexInformer<T extends KubeObject> {
   #stopWaiters: (() => void)[] = [];
   #lastSyncResourceVersion = "";
   #cancelResync: (() => void) | undefined;
+  #health = new HealthCounters();
 
   /**
    * Creates an informer. Nothing happens until {@linkcode SharedIndexInformer.run}.
@@ -338,6 +348,87 @@ export class SharedIndexInformer<T extends KubeObject> {
   }
 
   /**
+   * The informer's health and progress now: synced, objects listed so far,
+   * last event and error, counts of lists, watches, reconnects and 410s,
+   * handler backlog. A plain object, safe to log or serialize.
+   *
+   * @returns A snapshot.
+   *
+   * @example Reading an informer's health
+   * ```ts
+   * import { pods, SharedIndexInformer } from "@kubesnap/kubesnap";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
+   *
+   * const server = new FakeApiServer();
+   * const informer = new SharedIndexInformer(server.client().resource(pods), pods);
+   * const ac = new AbortController();
+   * const running = informer.run(ac.signal);
+   * await informer.waitForSync(ac.signal);
+   * const health = informer.health();
+   * console.log(health.synced, health.lists, health.errors); // true 1 0
+   * ac.abort();
+   * await running;
+   * await server.close();
+   * ```
+   */
+  health(): InformerHealth {
+    const h = this.#health;
+    let backlog = 0;
+    for (const listener of this.#listeners) backlog = Math.max(backlog, listener.pending);
+    return {
+      resource: resourceName(this.resource),
+      synced: this.#synced,
+      stopped: this.#stopped,
+      objects: this.#cache.size,
+      listing: h.listing,
+      listedObjects: h.listedObjects,
+      resourceVersion: this.#lastSyncResourceVersion,
+      lastEventAt: h.lastEventAt,
+      lastSyncAt: h.lastSyncAt,
+      lastError: h.lastError === undefined ? undefined : { ...h.lastError },
+      lists: h.lists,
+      relists: Math.max(0, h.lists - 1),
+      watches: h.watches,
+      reconnects: h.reconnects,
+      expired: h.expired,
+      errors: h.errors,
+      handlerBacklog: backlog,
+    };
+  }
+
+  /**
+   * {@linkcode SharedIndexInformer.health} every `intervalMs`, from now until
+   * the signal aborts or the informer stops (a last snapshot then).
+   *
+   * @param options Interval and abort signal.
+   * @returns The snapshots.
+   */
+  async *watchHealth(
+    options: WatchHealthOptions = {},
+  ): AsyncGenerator<InformerHealth, void, undefined> {
+    const intervalMs = Math.max(1, options.intervalMs ?? 1000);
+    const signal = options.signal;
+    while (!signal?.aborted) {
+      yield this.health();
+      if (this.#stopped) return;
+      try {
+        await this.#clock.sleep(intervalMs, signal);
+      } catch {
+        return; // aborted
+      }
+    }
+  }
+
+  /**
+   * The informer in words, such as `pods informer` or `deployments.apps informer`.
+   *
+   * @returns Its name.
+   */
+  toString(): string {
+    return `${resourceName(this.resource)} informer`;
+  }
+
+  /**
    * Every notification, sync and error as an async iterator. A consumer that
    * starts late first receives `add` events for the cached objects.
    *
@@ -405,6 +496,9 @@ export class SharedIndexInformer<T extends KubeObject> {
         clock: this.#clock,
         random: this.#options.random,
         backoff,
+        onRequest: (request) => {
+          if (request !== "list") this.#health.watches++;
+        },
       });
     this.#writer = new CacheWriter<T>(this.#cache, {
       transform: this.#transform,
@@ -467,15 +561,21 @@ export class SharedIndexInformer<T extends KubeObject> {
     const writer = this.#writer!;
     switch (event.type) {
       case "init":
+        this.#health.listing = true;
+        this.#health.listedObjects = 0;
         writer.init();
         return;
       case "initApply":
+        this.#health.listedObjects++;
         writer.initApply(event.object);
         return;
       case "initDone": {
         const initial = !this.#synced;
         const changes = writer.initDone(initial);
         this.#lastSyncResourceVersion = event.resourceVersion;
+        this.#health.listing = false;
+        this.#health.lists++;
+        this.#health.lastSyncAt = this.#clock.now();
         if (initial) {
           this.#synced = true;
           for (const waiter of this.#syncWaiters.splice(0)) waiter();
@@ -490,12 +590,15 @@ export class SharedIndexInformer<T extends KubeObject> {
       }
       case "ADDED":
       case "MODIFIED":
+        this.#health.lastEventAt = this.#clock.now();
         writer.apply(event.object);
         return;
       case "DELETED":
+        this.#health.lastEventAt = this.#clock.now();
         writer.delete(event.object);
         return;
       case "bookmark":
+        this.#health.lastEventAt = this.#clock.now();
         return;
       case "error":
         this.#reportError({
@@ -518,6 +621,7 @@ export class SharedIndexInformer<T extends KubeObject> {
   }
 
   #reportError(event: InformerErrorEvent): void {
+    this.#health.error(event.error, event.recovery, this.#clock.now());
     if (this.#errorHandler) {
       try {
         this.#errorHandler(event);
@@ -525,11 +629,7 @@ export class SharedIndexInformer<T extends KubeObject> {
         // An error handler that throws must not stop the informer.
       }
     } else {
-      const message = event.error instanceof Error ? event.error.message : String(event.error);
-      const next = event.recovery === "handler"
-        ? ""
-        : ` (${event.recovery} in ${event.delayMs} ms)`;
-      console.warn(`kubesnap: ${this.resource.plural} informer: ${message}${next}`);
+      console.warn(warningLine(this.toString(), event));
     }
     for (const channel of this.#channels) channel.push(event);
   }
@@ -562,6 +662,34 @@ export class SharedIndexInformer<T extends KubeObject> {
       for (const listener of due) listener.enqueue(notification);
     }
   }
+}
+
+/** `plural` for the core group, `plural.group` otherwise. */
+function resourceName(resource: ResourceDescriptor<KubeObject>): string {
+  return resource.group ? `${resource.plural}.${resource.group}` : resource.plural;
+}
+
+/** What each recovery means, in plain words, for the one-line warning. */
+const NEXT_STEP: Readonly<Record<InformerErrorEvent["recovery"], string>> = {
+  relist: "listing again",
+  rewatch: "watching again",
+  restream: "listing again",
+  "fallback-to-list": "listing again with LIST pages",
+  skip: "the object was left out",
+  handler: "an event handler threw; the informer goes on",
+};
+
+/** One short line for `console.warn`: who, what failed, what happens next and when. */
+function warningLine(who: string, event: InformerErrorEvent): string {
+  const message = oneLine(
+    event.error instanceof Error ? event.error.message : String(event.error),
+  );
+  const when = event.recovery === "skip" || event.recovery === "handler"
+    ? ""
+    : event.delayMs > 0
+    ? ` in ${(event.delayMs / 1000).toFixed(1)} s`
+    : " now";
+  return `kubesnap: ${who}: ${message}; ${NEXT_STEP[event.recovery]}${when}`;
 }
 
 function normalizeResync(periodMs: number): number {

@@ -5,7 +5,10 @@
  * @module
  */
 
+import { CacheSyncTimeoutError } from "../api/errors.ts";
 import type { KubeObject, PartialObjectMetadata } from "../api/meta.ts";
+import { realClock } from "../_internal/clock.ts";
+import type { InformerHealth } from "./informer_health.ts";
 import type { ResourceDescriptor } from "../api/resource.ts";
 import { formatFieldSelector } from "../api/field_selector.ts";
 import { formatLabelSelector } from "../api/label_selector.ts";
@@ -45,6 +48,14 @@ export interface SharedInformerFactoryOptions {
   transform?: (<T extends KubeObject>(object: T) => T) | undefined;
   /** Reflector and cache settings for every informer. */
   informerOptions?: FactoryInformerOptions | undefined;
+}
+
+/** Options of {@linkcode SharedInformerFactory.waitForCacheSync}. */
+export interface WaitForCacheSyncOptions {
+  /** Stops waiting (informers not synced map to false). */
+  signal?: AbortSignal | undefined;
+  /** Gives up after this long with a {@linkcode CacheSyncTimeoutError}. */
+  timeoutMs?: number | undefined;
 }
 
 /** Options of {@linkcode SharedInformerFactory.informerFor}; each distinct set gets its own informer. */
@@ -193,17 +204,83 @@ export class SharedInformerFactory {
   }
 
   /**
-   * Waits until every started informer has synced, or until `signal` aborts.
+   * Waits until every started informer has synced. With `timeoutMs`, gives
+   * up after that long by throwing a {@linkcode CacheSyncTimeoutError} that
+   * names each informer not synced and its last error; with a signal (alone
+   * or in the options), stops waiting when it aborts and maps the informers
+   * not synced by then to false. Without either it waits as long as it takes.
    *
-   * @param signal Gives up waiting; informers not synced by then map to false.
+   * @param options An abort signal, or `{ signal, timeoutMs }`.
    * @returns Each started informer mapped to whether it synced.
+   * @throws {CacheSyncTimeoutError} When `timeoutMs` passes first.
+   *
+   * @example Waiting at most ten seconds
+   * ```ts
+   * import { CacheSyncTimeoutError, pods, SharedInformerFactory } from "@kubesnap/kubesnap";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
+   *
+   * const server = new FakeApiServer();
+   * const factory = new SharedInformerFactory(server.client());
+   * factory.informerFor(pods);
+   * factory.start(AbortSignal.timeout(60_000));
+   * try {
+   *   await factory.waitForCacheSync({ timeoutMs: 10_000 });
+   *   console.log("synced");
+   * } catch (err) {
+   *   if (!(err instanceof CacheSyncTimeoutError)) throw err;
+   *   console.error(err.message);
+   * }
+   * await factory.shutdown();
+   * await server.close();
+   * ```
    */
   async waitForCacheSync(
-    signal?: AbortSignal,
+    options?: AbortSignal | WaitForCacheSyncOptions,
   ): Promise<Map<SharedIndexInformer<KubeObject>, boolean>> {
+    const { signal, timeoutMs } = options instanceof AbortSignal
+      ? { signal: options, timeoutMs: undefined }
+      : options ?? {};
     const started = [...this.#running.keys()];
-    const results = await Promise.all(started.map((informer) => informer.waitForSync(signal)));
-    return new Map(started.map((informer, i) => [informer, results[i] ?? false]));
+    const timer = timeoutMs === undefined ? undefined : new AbortController();
+    const clock = this.#options.informerOptions?.clock ?? realClock;
+    const cancelTimer = timer === undefined
+      ? undefined
+      : clock.setTimer(() => timer.abort(), Math.max(0, timeoutMs!));
+    const waitSignal = timer === undefined
+      ? signal
+      : signal === undefined
+      ? timer.signal
+      : AbortSignal.any([signal, timer.signal]);
+    try {
+      const results = await Promise.all(
+        started.map((informer) => informer.waitForSync(waitSignal)),
+      );
+      if (timer?.signal.aborted && !signal?.aborted && results.includes(false)) {
+        throw new CacheSyncTimeoutError(
+          timeoutMs!,
+          started.filter((_, i) => !results[i]).map((informer) => {
+            const health = informer.health();
+            return {
+              informer: informer.toString(),
+              listedObjects: health.listedObjects,
+              lastError: health.lastError?.message,
+            };
+          }),
+        );
+      }
+      return new Map(started.map((informer, i) => [informer, results[i] ?? false]));
+    } finally {
+      cancelTimer?.();
+    }
+  }
+
+  /**
+   * The health of every informer of this factory (see {@linkcode SharedIndexInformer.health}).
+   *
+   * @returns One snapshot per informer, started or not.
+   */
+  health(): InformerHealth[] {
+    return [...this.#informers.values()].map((informer) => informer.health());
   }
 
   /**

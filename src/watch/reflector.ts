@@ -98,6 +98,8 @@ export interface ReflectorOptions<T> {
   random?: (() => number) | undefined;
   /** The backoff shared by every retry. @default {a Backoff of 0.8 s doubling to 30 s, reset after 2 min} */
   backoff?: Backoff | undefined;
+  /** Told about every request as it goes out: a LIST, a plain watch, or a streaming list. */
+  onRequest?: ((request: "list" | "watch" | "stream") => void) | undefined;
 }
 
 /**
@@ -196,6 +198,7 @@ export class Reflector<T extends KubeObject> {
   #random: () => number;
   #backoff: Backoff;
   #lastSyncResourceVersion: string | undefined;
+  #onRequest: ((request: "list" | "watch" | "stream") => void) | undefined;
 
   /**
    * Creates a reflector.
@@ -220,6 +223,7 @@ export class Reflector<T extends KubeObject> {
     this.#random = options.random ?? Math.random;
     this.#backoff = options.backoff ??
       new Backoff({ now: () => this.#clock.now(), random: this.#random });
+    this.#onRequest = options.onRequest;
   }
 
   /** The resourceVersion of the last list, event or bookmark seen. */
@@ -266,6 +270,7 @@ export class Reflector<T extends KubeObject> {
         if (signal.aborted) return;
         switch (command.do) {
           case "list":
+            this.#onRequest?.("list");
             try {
               pages = this.#startList(command.resourceVersion, signal);
             } catch (error) {
@@ -278,6 +283,7 @@ export class Reflector<T extends KubeObject> {
             input = await readPage(pages!, clock);
             break;
           case "watch":
+            this.#onRequest?.(command.sendInitialEvents ? "stream" : "watch");
             try {
               session = this.#openWatch(command, signal);
             } catch (error) {

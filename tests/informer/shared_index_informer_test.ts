@@ -11,7 +11,13 @@ import {
 } from "../../src/informer/shared_index_informer.ts";
 import { stripManagedFields } from "../../src/informer/strip_managed_fields.ts";
 import { FakeApiServer } from "../../src/testing/mod.ts";
-import { assert, assertEquals, assertStrictEquals, assertThrows } from "../_helpers/assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertStrictEquals,
+  assertThrows,
+} from "../_helpers/assert.ts";
 import { FakeClock } from "../_helpers/fake_clock.ts";
 import { deferred, waitFor } from "../_helpers/wait.ts";
 
@@ -531,5 +537,91 @@ Deno.test("SharedIndexInformer hands an update the cached version's unchanged pa
   assert(Object.isFrozen(after) && Object.isFrozen(after.spec));
   ac.abort();
   await running;
+  await server.close();
+});
+
+Deno.test("SharedIndexInformer.health counts lists, watches, reconnects and 410s and keeps the last error", async () => {
+  const server = new FakeApiServer();
+  server.create(pods, pod("a"));
+  const clock = new FakeClock();
+  const { informer, errors, stop } = setup(server, { clock, random: () => 0 });
+  const before = informer.health();
+  assertEquals(
+    [before.synced, before.lists, before.watches, before.errors, before.lastError],
+    [false, 0, 0, 0, undefined],
+  );
+  await informer.waitForSync();
+  await waitFor(() => server.watchCount === 1);
+  const synced = informer.health();
+  assertEquals(
+    [synced.resource, synced.synced, synced.objects, synced.listedObjects, synced.listing],
+    ["pods", true, 1, 1, false],
+  );
+  assertEquals([synced.lists, synced.relists, synced.watches], [1, 0, 1]);
+  assert(synced.lastSyncAt !== undefined);
+  // A healthy watch ends; its re-watch meets 410: one more watch, one expiry, one relist.
+  await clock.advance(31_000);
+  server.delete(pods, "default", "a", { silent: true });
+  server.compact();
+  server.closeWatches();
+  await waitFor(() => errors.some((e) => e.recovery === "relist"));
+  await clock.advance(1000);
+  await waitFor(() => informer.health().lists === 2, 5000, "a second list");
+  await waitFor(() => server.watchCount === 1);
+  const after = informer.health();
+  assertEquals(after.watches, 3);
+  assertEquals(after.relists, 1);
+  assertEquals(after.expired, 1);
+  assertEquals(after.errors, errors.length);
+  assertEquals(after.lastError?.recovery, "relist");
+  assertEquals(after.lastError?.name, "ExpiredError");
+  server.create(pods, pod("b"));
+  await waitFor(() => informer.health().objects === 1);
+  assertEquals(informer.health().lastEventAt, clock.now());
+  await stop();
+  assertEquals(informer.health().stopped, true);
+  await server.close();
+});
+
+Deno.test("SharedIndexInformer.watchHealth yields snapshots until the signal aborts", async () => {
+  const server = new FakeApiServer();
+  const clock = new FakeClock();
+  const { informer, stop } = setup(server, { clock });
+  await informer.waitForSync();
+  const ac = new AbortController();
+  const seen: boolean[] = [];
+  const reading = (async () => {
+    for await (const health of informer.watchHealth({ intervalMs: 500, signal: ac.signal })) {
+      seen.push(health.synced);
+    }
+  })();
+  await clock.advance(1600);
+  ac.abort();
+  await reading;
+  assertEquals(seen, [true, true, true, true]);
+  await stop();
+  await server.close();
+});
+
+Deno.test("SharedIndexInformer warns in one plain line that says what happens next", async () => {
+  const server = new FakeApiServer();
+  server.failNext({ status: 500, match: { resource: "pods" }, body: "boom\nsecond line" });
+  const informer = new SharedIndexInformer(server.client().resource(pods), pods, {
+    random: () => 0,
+  });
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => warnings.push(args.join(" "));
+  const ac = new AbortController();
+  try {
+    const running = informer.run(ac.signal);
+    await informer.waitForSync(AbortSignal.timeout(10_000));
+    ac.abort();
+    await running;
+  } finally {
+    console.warn = warn;
+  }
+  assertEquals(warnings.length, 1, warnings.join("\n"));
+  assertMatch(warnings[0]!, /^kubesnap: pods informer: [^\n]*; listing again in \d+\.\d s$/);
   await server.close();
 });

@@ -1,9 +1,10 @@
+import { CacheSyncTimeoutError } from "../../src/api/errors.ts";
 import type { Pod } from "../../src/api/core_v1.ts";
 import { nodes, pods, replicaSets, services } from "../../src/api/resources.ts";
 import { SharedInformerFactory } from "../../src/informer/shared_informer_factory.ts";
 import { stripManagedFields } from "../../src/informer/strip_managed_fields.ts";
 import { FakeApiServer } from "../../src/testing/mod.ts";
-import { assert, assertEquals, assertStrictEquals } from "../_helpers/assert.ts";
+import { assert, assertEquals, assertMatch, assertStrictEquals } from "../_helpers/assert.ts";
 import { waitFor } from "../_helpers/wait.ts";
 
 function pod(name: string, namespace: string, labels: Record<string, string> = {}): Pod {
@@ -107,6 +108,58 @@ Deno.test("SharedInformerFactory.waitForCacheSync maps unsynced informers to fal
   assertEquals(result.get(podInformer), false);
   assertEquals(result.get(nodeInformer), true);
   ac.abort();
+  await factory.shutdown();
+  await server.close();
+});
+
+Deno.test("SharedInformerFactory.waitForCacheSync with timeoutMs names each unsynced informer and its last error", async () => {
+  const server = new FakeApiServer();
+  server.failNext({ status: 403, count: 1000, match: { resource: "pods" } });
+  const factory = new SharedInformerFactory(server.client());
+  const podInformer = factory.informerFor(pods);
+  podInformer.setWatchErrorHandler(() => {});
+  factory.informerFor(nodes);
+  factory.start(AbortSignal.timeout(10_000));
+  const started = performance.now();
+  let caught: unknown;
+  try {
+    await factory.waitForCacheSync({ timeoutMs: 300 });
+  } catch (err) {
+    caught = err;
+  }
+  assert(caught instanceof CacheSyncTimeoutError, String(caught));
+  assert(performance.now() - started < 5_000, "it gave up at the timeout");
+  assertEquals(caught.unsynced.map((u) => u.informer), ["pods informer"]);
+  assertMatch(
+    caught.message,
+    /^1 informer did not sync within 0\.3 s: pods informer \(last error: .*forbidden/i,
+  );
+  assertEquals(caught.timeoutMs, 300);
+  // Synced informers and a generous timeout: the same Map as without one.
+  const nodesOnly = new SharedInformerFactory(server.client());
+  const nodeInformer = nodesOnly.informerFor(nodes);
+  nodesOnly.start(AbortSignal.timeout(10_000));
+  const result = await nodesOnly.waitForCacheSync({ timeoutMs: 5_000 });
+  assertEquals(result.get(nodeInformer), true);
+  assertEquals(`${nodeInformer}`, "nodes informer");
+  await factory.shutdown();
+  await nodesOnly.shutdown();
+  await server.close();
+});
+
+Deno.test("SharedInformerFactory.health lists every informer's health", async () => {
+  const server = new FakeApiServer();
+  server.create(pods, pod("a", "default"));
+  const factory = new SharedInformerFactory(server.client());
+  factory.informerFor(pods);
+  factory.informerFor(replicaSets);
+  factory.start(AbortSignal.timeout(10_000));
+  await factory.waitForCacheSync({ timeoutMs: 5_000 });
+  const health = factory.health();
+  assertEquals(health.map((h) => [h.resource, h.synced, h.objects]), [
+    ["pods", true, 1],
+    ["replicasets.apps", true, 0],
+  ]);
   await factory.shutdown();
   await server.close();
 });
