@@ -43,11 +43,29 @@ export interface CliOptions {
   cert: string | undefined;
   /** PEM key file. */
   key: string | undefined;
+  /** Print the usage and exit. */
+  help: boolean;
 }
 
-const USAGE = `usage: fake-apiserver [--port N] [--hostname H] [--seed-pods N] [--token T]
+/** The usage line and what each flag does. */
+export const USAGE = `usage: fake-apiserver [--port N] [--hostname H] [--seed-pods N] [--token T]
                       [--bookmark-interval-ms X] [--history N] [--no-streaming-lists]
-                      [--cors] [--no-namespace-controller] [--cert FILE --key FILE]`;
+                      [--cors] [--no-namespace-controller] [--cert FILE --key FILE]
+
+A fake kube-apiserver for kubectl, tests and demos. Prints its URL and a kubeconfig,
+then serves until Ctrl-C.
+
+  --port N                   port to listen on (default 0: a free port)
+  --hostname H               address to bind (default 127.0.0.1)
+  --seed-pods N              create N pods in the default namespace first (default 0)
+  --token T                  require "Authorization: Bearer T" on every request
+  --bookmark-interval-ms X   send watch bookmarks this often
+  --history N                resourceVersions kept for watches (older ones get 410 Gone)
+  --no-streaming-lists       refuse sendInitialEvents, like a server without WatchList
+  --cors                     answer CORS preflights and allow every origin
+  --no-namespace-controller  leave deleted namespaces Terminating
+  --cert FILE --key FILE     serve HTTPS with this PEM certificate and key
+  --help                     print this and exit`;
 
 function integer(flag: string, value: string | undefined): number {
   if (value === undefined || !/^\d+$/.test(value)) {
@@ -82,6 +100,7 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
     namespaceController: true,
     cert: undefined,
     key: undefined,
+    help: false,
   };
   for (let i = 0; i < args.length; i++) {
     let flag = args[i]!;
@@ -125,6 +144,10 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
         break;
       case "--key":
         options.key = next();
+        break;
+      case "--help":
+      case "-h":
+        options.help = true;
         break;
       default:
         throw new TypeError(`unknown argument ${JSON.stringify(flag)}\n${USAGE}`);
@@ -217,10 +240,30 @@ export function seedPod(index: number): Pod {
     },
     status: {
       phase: "Running",
-      podIP: `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`,
+      podIP: podIp(index),
+      podIPs: [{ ip: podIp(index) }],
       conditions: [{ type: "Ready", status: "True" }],
     },
   };
+}
+
+function podIp(index: number): string {
+  return `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
+}
+
+/** A startup failure in words: what went wrong and what to do. */
+function startupProblem(err: unknown, cli: CliOptions): string {
+  const name = err instanceof Error ? err.name : "";
+  const message = err instanceof Error ? err.message : String(err);
+  if (name === "AddrInUse") {
+    return `port ${cli.port} on ${cli.hostname} is already in use: choose another with --port ` +
+      `(--port 0 picks a free one)`;
+  }
+  if (name === "PermissionDenied" || name === "NotCapable") {
+    return `${message} (run it with deno task fake-apiserver, which grants what it needs)`;
+  }
+  if (name === "NotFound") return `${message}: check the paths given to --cert and --key`;
+  return message;
 }
 
 async function main(host: CliProcess): Promise<void> {
@@ -228,9 +271,22 @@ async function main(host: CliProcess): Promise<void> {
   try {
     cli = parseCliArgs(host.args);
   } catch (err) {
-    console.error(err instanceof Error ? err.message : String(err));
+    console.error(`fake-apiserver: ${err instanceof Error ? err.message : String(err)}`);
     host.exit(2);
   }
+  if (cli.help) {
+    console.log(USAGE);
+    host.exit(0);
+  }
+  try {
+    await serve(host, cli);
+  } catch (err) {
+    console.error(`fake-apiserver: ${startupProblem(err, cli)}`);
+    host.exit(1);
+  }
+}
+
+async function serve(host: CliProcess, cli: CliOptions): Promise<void> {
   const options: FakeApiServerOptions = {
     port: cli.port,
     hostname: cli.hostname,

@@ -34,8 +34,11 @@ Deno.test("parseCliArgs reads every flag, in both --flag value and --flag=value 
       namespaceController: false,
       cert: "c.pem",
       key: "k.pem",
+      help: false,
     },
   );
+  assertEquals(parseCliArgs(["--help"]).help, true);
+  assertEquals(parseCliArgs(["-h"]).help, true);
   assertEquals(parseCliArgs([]).port, 0);
   assertEquals(parseCliArgs([]).namespaceController, true);
 });
@@ -65,4 +68,52 @@ Deno.test("seedPod builds deterministic, distinct pods", () => {
   assertEquals(seedPod(3), seedPod(3));
   assertEquals(seedPod(12).metadata?.name, "pod-00012");
   assertEquals(seedPod(12).status?.podIP, "10.0.0.12");
+  assertEquals(seedPod(12).status?.podIPs, [{ ip: "10.0.0.12" }]);
+});
+
+const CLI = new URL("../../src/testing/fake_apiserver_cli.ts", import.meta.url).pathname;
+
+/** Runs the CLI to its end (with a deadline) and returns its exit code and output. */
+async function runCli(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", CLI, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+    signal: AbortSignal.timeout(30_000),
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+Deno.test("the CLI prints its usage for --help and exits 0", async () => {
+  const { code, stdout, stderr } = await runCli("--help");
+  assertEquals(code, 0, stderr);
+  assertStringIncludes(stdout, "usage: fake-apiserver");
+  assertStringIncludes(stdout, "--seed-pods N");
+  assertEquals(stderr, "");
+});
+
+Deno.test("the CLI says an unknown flag is unknown and exits 2", async () => {
+  const { code, stderr } = await runCli("--verbose");
+  assertEquals(code, 2);
+  assertStringIncludes(stderr, 'fake-apiserver: unknown argument "--verbose"');
+});
+
+Deno.test("the CLI says a busy port is busy, in one line, and exits 1", async () => {
+  const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const port = (busy.addr as Deno.NetAddr).port;
+    const { code, stdout, stderr } = await runCli("--port", String(port));
+    assertEquals(code, 1, stdout);
+    assertEquals(
+      stderr.trim(),
+      `fake-apiserver: port ${port} on 127.0.0.1 is already in use: choose another with --port ` +
+        `(--port 0 picks a free one)`,
+    );
+  } finally {
+    busy.close();
+  }
 });
