@@ -184,7 +184,7 @@ function describe(err: unknown): string {
 
 function recordErrors(informer: SharedIndexInformer<Pod>): ErrorRecord[] {
   const errors: ErrorRecord[] = [];
-  informer.setWatchErrorHandler((event) => {
+  informer.setErrorHandler((event) => {
     errors.push({ error: event.error, at: performance.now(), delayMs: event.delayMs });
   });
   return errors;
@@ -281,7 +281,7 @@ export async function residentInformer(
     await running;
   };
   const start = performance.now();
-  await waitSynced(informer.waitForSync(ac.signal), errors, stop);
+  await waitSynced(informer.waitForCacheSync(ac.signal), errors, stop);
   return { ms: performance.now() - start, informer, errors, probe, stop };
 }
 

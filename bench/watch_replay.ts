@@ -113,7 +113,7 @@ async function replayOnce(): Promise<number> {
   const controller = new AbortController();
   const running = informer.run(controller.signal);
   // The burst starts once the informer has synced and the list's garbage is collected.
-  await informer.waitForSync();
+  await informer.waitForCacheSync();
   collectGarbage();
   const cpuBefore = cpuMs();
   watchStartedAt = performance.now();

@@ -40,7 +40,7 @@ class PodIPDirectory {
       indexers: { byIP: (pod) => (pod.status?.podIPs ?? []).map((p) => p.ip) },
       backoff: options.backoff,
     });
-    if (options.onError) this.informer.setWatchErrorHandler(options.onError);
+    if (options.onError) this.informer.setErrorHandler(options.onError);
   }
 
   /** Runs until `signal` aborts; resolves once stopped. */
@@ -91,7 +91,7 @@ Deno.test("PodIPDirectory finds pods by IP, in process (no port, no permission)"
   const ac = new AbortController();
   const running = directory.run(ac.signal);
   try {
-    await directory.informer.waitForSync(ac.signal);
+    await directory.informer.waitForCacheSync(ac.signal);
     assertEquals(directory.lookup("10.244.0.5"), ["default/web-0"]);
 
     // Changes made with server.create/update/delete reach watchers as events.
@@ -119,7 +119,7 @@ Deno.test("PodIPDirectory syncs through 429 throttling, over HTTP", async () => 
   const ac = new AbortController();
   const running = directory.run(ac.signal);
   try {
-    await directory.informer.waitForSync(ac.signal);
+    await directory.informer.waitForCacheSync(ac.signal);
     assertEquals(waits, [1000, 1000]);
     assertEquals(directory.lookup("10.244.0.5"), ["default/web-0"]);
   } finally {
@@ -140,7 +140,7 @@ Deno.test("PodIPDirectory reports a 500 and keeps going", async () => {
   const ac = new AbortController();
   const running = directory.run(ac.signal);
   try {
-    await directory.informer.waitForSync(ac.signal);
+    await directory.informer.waitForCacheSync(ac.signal);
     assertEquals(errors.length, 1);
     const error = errors[0]?.error;
     assertEquals(error instanceof ApiError ? [error.code, error.reason] : error, [
@@ -165,7 +165,7 @@ Deno.test("PodIPDirectory relists after the watch history is compacted", async (
   const ac = new AbortController();
   const running = directory.run(ac.signal);
   try {
-    await directory.informer.waitForSync(ac.signal);
+    await directory.informer.waitForCacheSync(ac.signal);
     // A change the watch never sees, then the history is dropped and the
     // watch ends: re-watching from the last resourceVersion gets 410 Gone,
     // so the informer lists again and finds the pod.

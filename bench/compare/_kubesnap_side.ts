@@ -35,7 +35,7 @@ export function kubesnapSide(options: SideOptions): Side {
   const informer = factory.informerFor(pods);
   const recorder = new CallRecorder(options.record ?? true, options.onCall);
   const errors: string[] = [];
-  informer.setWatchErrorHandler((event) => {
+  informer.setErrorHandler((event) => {
     const text = `${describeError(event.error)} (then ${event.recovery})`;
     errors.push(text);
     options.onError?.(text);

@@ -99,7 +99,7 @@ export interface InformerErrorEvent {
   delayMs: number;
 }
 
-/** One item of `informer.events()`. */
+/** One item of `informer.notifications()`. */
 export type InformerEvent<T> =
   | InformerAddEvent<T>
   | InformerUpdateEvent<T>

@@ -7,7 +7,7 @@
  * hands over `init` / `initApply` / `initDone` / `ADDED` / `MODIFIED` /
  * `DELETED` / bookmarks / errors) → `CacheWriter` (cache: de-duplicate,
  * transform, freeze, store, diff relists) → this informer (marks the first
- * sync, reports errors, fans changes out to handlers and `events()`).
+ * sync, reports errors, fans changes out to handlers and `notifications()`).
  *
  * No stage reaches back into an earlier one; handlers are notified after the
  * cache reflects each change.
@@ -146,7 +146,7 @@ interface EventChannel<T> {
  * informer.addEventHandler({ onAdd: (pod) => console.log(`ADDED pod with name ${pod.metadata?.name}`) });
  * const ac = new AbortController();
  * const running = informer.run(ac.signal);
- * await informer.waitForSync(ac.signal);
+ * await informer.waitForCacheSync(ac.signal);
  * console.log(informer.indexer.getByKey("default/web-0")?.metadata?.name); // "web-0"
  * ac.abort();
  * await running;
@@ -284,18 +284,30 @@ export class SharedIndexInformer<T extends KubeObject> {
   }
 
   /**
-   * Sets the function told about every list/watch failure (and handler
-   * exceptions). The informer retries regardless. Without one, failures are
-   * written to `console.warn`.
+   * Sets the function told about every error: list and watch failures (with
+   * what the informer does next), objects left out, and exceptions thrown by
+   * event handlers (`recovery: "handler"`). The informer goes on regardless.
+   * Without one, each error is one line on `console.warn`.
    *
    * @param handler Receives error events.
    * @throws {KubeError} When the informer has started.
    */
-  setWatchErrorHandler(handler: WatchErrorHandler): void {
+  setErrorHandler(handler: WatchErrorHandler): void {
     if (this.#started) {
-      throw new KubeError("cannot set a watch error handler: the informer has already started");
+      throw new KubeError("cannot set an error handler: the informer has already started");
     }
     this.#errorHandler = handler;
+  }
+
+  /**
+   * The former name of {@linkcode SharedIndexInformer.setErrorHandler}, which
+   * also receives handler exceptions.
+   *
+   * @deprecated Use {@linkcode SharedIndexInformer.setErrorHandler}.
+   * @param handler Receives error events.
+   */
+  setWatchErrorHandler(handler: WatchErrorHandler): void {
+    this.setErrorHandler(handler);
   }
 
   /** True once the cache holds the complete initial list. */
@@ -323,12 +335,38 @@ export class SharedIndexInformer<T extends KubeObject> {
   }
 
   /**
-   * Resolves true once synced, or false when `signal` aborts or the informer stops first.
+   * Resolves true once synced, or false when the signal aborts, `timeoutMs`
+   * passes or the informer stops first (the same name and options as the
+   * factory's).
    *
+   * @param options An abort signal, or `{ signal, timeoutMs }`.
+   * @returns Whether the informer synced.
+   */
+  waitForCacheSync(
+    options?: AbortSignal | { signal?: AbortSignal | undefined; timeoutMs?: number | undefined },
+  ): Promise<boolean> {
+    const { signal, timeoutMs } = options instanceof AbortSignal
+      ? { signal: options, timeoutMs: undefined }
+      : options ?? {};
+    if (timeoutMs === undefined) return this.#waitForSync(signal);
+    const timer = new AbortController();
+    const cancel = this.#clock.setTimer(() => timer.abort(), Math.max(0, timeoutMs));
+    const both = signal === undefined ? timer.signal : AbortSignal.any([signal, timer.signal]);
+    return this.#waitForSync(both).finally(cancel);
+  }
+
+  /**
+   * The former name of {@linkcode SharedIndexInformer.waitForCacheSync}.
+   *
+   * @deprecated Use {@linkcode SharedIndexInformer.waitForCacheSync}.
    * @param signal Gives up waiting.
    * @returns Whether the informer synced.
    */
   waitForSync(signal?: AbortSignal): Promise<boolean> {
+    return this.#waitForSync(signal);
+  }
+
+  #waitForSync(signal?: AbortSignal): Promise<boolean> {
     if (this.#synced) return Promise.resolve(true);
     if (this.#stopped || signal?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
@@ -363,7 +401,7 @@ export class SharedIndexInformer<T extends KubeObject> {
    * const informer = new SharedIndexInformer(server.client().resource(pods), pods);
    * const ac = new AbortController();
    * const running = informer.run(ac.signal);
-   * await informer.waitForSync(ac.signal);
+   * await informer.waitForCacheSync(ac.signal);
    * const health = informer.health();
    * console.log(health.synced, health.lists, health.errors); // true 1 0
    * ac.abort();
@@ -429,11 +467,27 @@ export class SharedIndexInformer<T extends KubeObject> {
   }
 
   /**
+   * Every notification (add, update, delete), the sync and every error, as
+   * an async iterator. A consumer that starts late first receives `add`
+   * notifications for the cached objects.
+   *
+   * @param options Abort signal ending the iteration.
+   * @returns The notifications.
+   */
+  notifications(
+    options: InformerEventsOptions = {},
+  ): AsyncGenerator<InformerEvent<T>, void, undefined> {
+    return this.events(options);
+  }
+
+  /**
    * Every notification, sync and error as an async iterator. A consumer that
    * starts late first receives `add` events for the cached objects.
    *
    * @param options Abort signal ending the iteration.
    * @returns The events.
+   * @deprecated Use {@linkcode SharedIndexInformer.notifications} (`events` reads like the
+   *   Kubernetes Events resource).
    */
   async *events(
     options: InformerEventsOptions = {},

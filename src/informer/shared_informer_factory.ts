@@ -253,7 +253,7 @@ export class SharedInformerFactory {
       : AbortSignal.any([signal, timer.signal]);
     try {
       const results = await Promise.all(
-        started.map((informer) => informer.waitForSync(waitSignal)),
+        started.map((informer) => informer.waitForCacheSync(waitSignal)),
       );
       if (timer?.signal.aborted && !signal?.aborted && results.includes(false)) {
         throw new CacheSyncTimeoutError(

@@ -625,3 +625,37 @@ Deno.test("SharedIndexInformer warns in one plain line that says what happens ne
   assertMatch(warnings[0]!, /^kubesnap: pods informer: [^\n]*; listing again in \d+\.\d s$/);
   await server.close();
 });
+
+Deno.test("SharedIndexInformer speaks the factory's words: waitForCacheSync, setErrorHandler, notifications", async () => {
+  const server = new FakeApiServer();
+  server.failNext({ status: 403, count: 1000, match: { resource: "pods" } });
+  const informer = new SharedIndexInformer(server.client().resource(pods), pods);
+  const errors: string[] = [];
+  informer.setErrorHandler((event) => errors.push(event.recovery));
+  const ac = new AbortController();
+  const running = informer.run(ac.signal);
+  assertEquals(
+    await informer.waitForCacheSync({ timeoutMs: 200 }),
+    false,
+    "forbidden: never syncs",
+  );
+  assert(errors.length > 0 && errors.every((r) => r === "relist"), errors.join());
+  ac.abort();
+  await running;
+  await server.close();
+
+  const healthy = new FakeApiServer();
+  healthy.create(pods, pod("a"));
+  const second = new SharedIndexInformer(healthy.client().resource(pods), pods);
+  const stop = new AbortController();
+  const run = second.run(stop.signal);
+  assertEquals(await second.waitForCacheSync({ timeoutMs: 5_000 }), true);
+  const seen: string[] = [];
+  for await (const n of second.notifications({ signal: AbortSignal.timeout(200) })) {
+    seen.push(n.type);
+  }
+  assertEquals(seen, ["add"], "a late consumer first gets the cached objects");
+  stop.abort();
+  await run;
+  await healthy.close();
+});
