@@ -2,10 +2,12 @@
  * Runs the same scenarios against kubesnap's `SharedInformerFactory` and
  * `@kubernetes/client-node`'s `makeInformer`, each against its own
  * {@linkcode FakeApiServer} over HTTP on 127.0.0.1, and writes what each
- * informer's cache and handlers did to `bench/compare/results.md`.
+ * informer's cache and handlers did to `bench/results/compare.md` (not
+ * tracked); `--update` writes the tracked `bench/compare/results.md` instead.
  *
  * ```sh
  * deno run -A bench/compare/run.ts              # every scenario (about 10 minutes)
+ * deno run -A bench/compare/run.ts --update     # the same, and refresh bench/compare/results.md
  * deno run -A bench/compare/run.ts --only 3,4   # some scenarios; results.md is not written
  * deno run -A bench/compare/run.ts --node /path/to/node   # Node 22.19+ to run client-node on
  * deno run -A bench/compare/run.ts --client-node-on deno  # client-node through Deno's Node layer
@@ -1018,8 +1020,12 @@ async function main(): Promise<void> {
     "",
     ...details.flatMap((d) => [d, ""]),
   ].join("\n");
-  const out = new URL("./results.md", import.meta.url);
+  const out = Deno.args.includes("--update")
+    ? new URL("./results.md", import.meta.url)
+    : new URL("../results/compare.md", import.meta.url);
+  await Deno.mkdir(new URL(".", out), { recursive: true });
   await Deno.writeTextFile(out, md);
+  console.error(`wrote ${out.pathname}`);
   // The repository's formatter owns markdown layout (tables are aligned).
   await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", out.pathname] }).output();
 }
