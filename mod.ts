@@ -1,16 +1,30 @@
 /**
  * kubesnap keeps an always-current, indexed, in-memory snapshot of
- * Kubernetes resources, the way client-go's informers do for Go: a REST
- * client over `fetch`, a streaming watch decoder, a reflector that lists,
- * watches and recovers, an indexer, and shared informers with handlers.
- * It has no dependencies and uses only web-standard APIs, so it runs on
- * Deno, Node, Bun and edge workers. The fake kube-apiserver used in the
- * examples is exported from `@kubesnap/kubesnap/testing`.
+ * Kubernetes resources, the way client-go's informers do for Go. It has no
+ * dependencies and uses only web-standard APIs, so it runs on Deno, Node,
+ * Bun and edge workers.
+ *
+ * Where to start:
+ * - {@linkcode KubeClient}: `await KubeClient.autoDetect()` (in-cluster, then
+ *   `$KUBECONFIG`, then `~/.kube/config`); `client.resource(pods)` reads and
+ *   writes one resource (`get`, `list`, `watch`, `create`, `replace`,
+ *   `patch`, `delete`).
+ * - {@linkcode SharedInformerFactory}: `informerFor(pods)`, `start(signal)`,
+ *   `waitForCacheSync({ timeoutMs })`, `health()`.
+ * - {@linkcode SharedIndexInformer}: `indexer` (the cache: `getByKey`,
+ *   `byIndex`, `list`), `addEventHandler`, `addIndexers`, `setErrorHandler`,
+ *   `health()`.
+ * - Resource descriptors such as `pods`, `deployments`, `services`, one for
+ *   every built-in kind, and `defineResource` for your own.
+ * - {@linkcode Controller}, {@linkcode WorkQueue} and
+ *   {@linkcode LeaderElector} for operators.
+ * - The fake kube-apiserver for tests: `FakeApiServer` from
+ *   `@kubesnap/kubesnap/testing`.
  *
  * @example Quick start: an informer with an index by pod IP
  * ```ts
- * import { KubeClient, pods, SharedInformerFactory } from "./mod.ts";
- * import { FakeApiServer } from "./src/testing/mod.ts";
+ * import { KubeClient, pods, SharedInformerFactory } from "@kubesnap/kubesnap";
+ * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
  *
  * // Against a real cluster: const client = await KubeClient.autoDetect();
  * const server = await FakeApiServer.start();
@@ -371,3 +385,51 @@ export type {
   WaitForCacheSyncOptions,
 } from "./src/informer/shared_informer_factory.ts";
 export { stripManagedFields } from "./src/informer/strip_managed_fields.ts";
+
+// Controllers
+export {
+  defaultControllerRateLimiter,
+  ItemExponentialRateLimiter,
+  MaxOfRateLimiter,
+  TokenBucketRateLimiter,
+} from "./src/controller/rate_limiter.ts";
+export type {
+  DefaultControllerRateLimiterOptions,
+  ItemExponentialRateLimiterOptions,
+  RateLimiter,
+  TokenBucketRateLimiterOptions,
+} from "./src/controller/rate_limiter.ts";
+export { WorkQueue } from "./src/controller/work_queue.ts";
+export type {
+  WatchMetricsOptions,
+  WorkQueueGetOptions,
+  WorkQueueOptions,
+} from "./src/controller/work_queue.ts";
+export type { DurationSummary, WorkQueueMetrics } from "./src/controller/queue_metrics.ts";
+export {
+  annotationsChanged,
+  generationChanged,
+  labelsChanged,
+  resourceVersionChanged,
+} from "./src/controller/predicates.ts";
+export type { UpdatePredicate } from "./src/controller/predicates.ts";
+export { Controller, controllerOwnerKey } from "./src/controller/controller.ts";
+export type {
+  ControllerInformerOptions,
+  ControllerLeaderElection,
+  ControllerOptions,
+  ControllerRunOptions,
+  ControllerWatch,
+  ReconcileContext,
+  ReconcileErrorEvent,
+  Reconciler,
+  ReconcileResult,
+} from "./src/controller/controller.ts";
+export { LeaderElector } from "./src/controller/leader_election.ts";
+export type { LeaderElectorOptions } from "./src/controller/leader_election.ts";
+export { formatMicroTime, LeaseLock } from "./src/controller/lease_lock.ts";
+export type {
+  LeaderElectionRecord,
+  LockRequestOptions,
+  ResourceLock,
+} from "./src/controller/lease_lock.ts";

@@ -130,7 +130,8 @@ Deno.test("both entry points load in a runtime without the Deno global", async (
 /**
  * Which folders of `src/` each folder (and `mod.ts`) may import, type-only
  * imports and re-exports included. The core is a chain, each folder importing
- * only itself and the folders before it: api, client, watch, cache, informer.
+ * only itself and the folders before it: api, client, watch, cache, informer,
+ * controller.
  * `_internal` is shared by all and sits just above `api`; `runtime` is an
  * edge the core may use but that uses nothing of it; `testing` is the other
  * edge: it may use anything, and nothing in `src/` or `mod.ts` uses it.
@@ -144,7 +145,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   cache: ["api", "_internal", "client", "watch", "cache"],
   informer: ["api", "_internal", "runtime", "client", "watch", "cache", "informer"],
   testing: ["api", "_internal", "runtime", "client", "watch", "cache", "informer", "testing"],
-  "mod.ts": ["api", "_internal", "runtime", "client", "watch", "cache", "informer"],
+  controller: ["api", "_internal", "runtime", "client", "watch", "cache", "informer", "controller"],
+  "mod.ts": ["api", "_internal", "runtime", "client", "watch", "cache", "informer", "controller"],
 };
 
 /** `mod.ts`, or the folder of `src/` a root-relative path is in; undefined outside the library. */

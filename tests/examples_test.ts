@@ -287,3 +287,26 @@ Deno.test("examples/demo.ts rejects an unknown argument with the usage and exit 
   assertStringIncludes(run.stderr, 'demo: unknown argument "--nope"');
   assertStringIncludes(run.stderr, "--kubeconfig PATH");
 });
+
+Deno.test("examples/controller.ts summarises every Deployment's pods, then the second replica takes over", async () => {
+  const run = await example("controller.ts");
+  const { lines } = run;
+  assertEquals(lines[0], "replica-a: the leader is replica-a");
+  const stopAt = lines.indexOf("stopping replica-a");
+  assert(stopAt > 0, run.stdout);
+  const first = lines.slice(0, stopAt).filter((l) =>
+    l.startsWith("replica-a: ") && l.includes("{")
+  );
+  assertEquals(
+    [...new Set(first.map((l) => l.split(" ")[1]))].sort(),
+    ["default/web", "kube-system/coredns", "monitoring/grafana", "shop/cart", "shop/frontend"],
+  );
+  for (const line of first) {
+    assertMatch(line, /^replica-a: [a-z-]+\/[a-z]+ \{"pods":"\d+"(,"[A-Z][a-z]+":"\d+")*\}$/);
+  }
+  const after = lines.slice(stopAt + 1);
+  assert(after.includes("replica-b: the leader is replica-b"), run.stdout);
+  assert(!after.some((l) => l.startsWith("replica-a: ")), "replica-a did nothing after it stopped");
+  assertEquals(lines.at(-1), "5 ConfigMaps summarise 5 Deployments");
+  assertEquals(run.stderr, "");
+});

@@ -7,7 +7,8 @@
  * lists off, their compression off, the watch cache off), restarting kube-apiserver over the same
  * etcd in between.
  *
- * Flags: `--only=NAME[,NAME]` runs some suites (runtime, library, informers, differential),
+ * Flags: `--only=NAME[,NAME]` runs some suites (runtime, library, informers, differential,
+ * leader-election),
  * `--variants=NAME[,NAME]` some variants, `--serve` starts the control plane and waits (to debug
  * by hand: it prints the kubeconfig path).
  *
@@ -31,6 +32,10 @@ const SUITES: Readonly<Record<string, { files: string[]; everyVariant: boolean }
   library: { files: ["tests/real_apiserver/library_suite.ts"], everyVariant: false },
   informers: { files: ["tests/real_apiserver/informers_suite.ts"], everyVariant: true },
   differential: { files: ["tests/real_apiserver/differential_suite.ts"], everyVariant: false },
+  "leader-election": {
+    files: ["tests/real_apiserver/leader_election_suite.ts"],
+    everyVariant: false,
+  },
 };
 
 const args = new Map(
