@@ -1,18 +1,46 @@
 /**
  * The informers article, live. Starts an embedded fake kube-apiserver with a
- * small busy cluster (or connects to a real one), runs a pods informer with
- * a `byIP` index plus ReplicaSets and Services informers from one factory,
- * prints `ADDED pod with name …` lines and, every second, a compact table;
- * every five seconds it looks pods up by key and by IP, including an IP that
- * several host-networked pods share.
+ * small busy cluster (or connects to a real one) and walks through the
+ * article's workflow: create the client, the factory, `informerFor(pods)`
+ * with a `byIP` index, ReplicaSets and Services informers from the same
+ * factory, `factory.start`, `factory.waitForCacheSync`, then lookups by key
+ * and by pod IP (an IP that several host-networked pods share returns them
+ * all).
+ *
+ * In a terminal it draws one screen and redraws it in place, four times a
+ * second: the workflow's steps, the caches (pods by phase, replica sets,
+ * services), events per second, the lookups, each informer's health
+ * (`factory.health()`) and the most recent events. When stdout is not a
+ * terminal (a pipe, a file, CI) it prints plain lines instead: the steps,
+ * every event as `ADDED pod with name …`, a status line a second, the
+ * lookups every five seconds and the health at the end.
  *
  * ```sh
  * deno task demo                              # embedded fake cluster, stops after 15 s
  * deno task demo --duration 0                 # until Ctrl-C
- * deno task demo --quiet                      # no per-event lines
- * deno task demo --kubeconfig ~/.kube/config [--context NAME]
- * deno task demo --in-cluster                 # in a pod, else $KUBECONFIG, else ~/.kube/config
+ * deno task demo:cluster --kubeconfig ~/.kube/config [--context NAME]
+ * deno task demo:cluster --in-cluster         # in a pod, else $KUBECONFIG, else ~/.kube/config
  * ```
+ *
+ * Flags (`--help` prints them too):
+ *
+ * - `--fake`: the embedded fake cluster (the default).
+ * - `--kubeconfig PATH`: a real cluster, from this kubeconfig file;
+ *   `--context NAME` picks a context other than its current-context.
+ * - `--in-cluster`: a real cluster, found the way kubectl finds it.
+ * - `--duration SECONDS`: stop after this long; 0 runs until Ctrl-C
+ *   (default 0; `deno task demo` passes 15).
+ * - `--sync-timeout SECONDS`: how long `waitForCacheSync` waits before the
+ *   demo gives up with the informers' last errors and exit code 1 (default 30).
+ * - `--quiet`: no per-event lines (plain lines), no recent-events area (screen).
+ * - `--tty`: draw the live screen even when stdout is not a terminal (for
+ *   captures and tests); `--no-tty` prints plain lines in a terminal.
+ * - `--seed N`, `--churn-ms MS`: the fake cluster's randomness and pace.
+ * - `--help`: the flags.
+ *
+ * Exit codes: 0 after a run, 1 when the client cannot be built or the
+ * caches do not sync (the library's error is printed), 2 for a bad flag,
+ * 130 when Ctrl-C stops it before the caches synced.
  *
  * `deno task demo` only allows network access to 127.0.0.1. Against a real
  * cluster Deno asks (in a terminal) to read the kubeconfig and to reach its
@@ -24,8 +52,12 @@
  */
 
 import {
+  CacheSyncTimeoutError,
+  type InformerErrorEvent,
   isDeletedFinalStateUnknown,
   KubeClient,
+  KubeConfigError,
+  type KubeObject,
   parseKubeConfig,
   type Pod,
   pods,
@@ -35,24 +67,40 @@ import {
   SharedInformerFactory,
 } from "../mod.ts";
 import { FakeApiServer } from "../src/testing/mod.ts";
+import {
+  type CacheCounts,
+  cacheLine,
+  type DemoView,
+  healthLine,
+  RECENT_EVENTS,
+  renderScreen,
+  ScreenWriter,
+} from "./_demo_screen.ts";
 import { FakeCluster, sleep } from "./_fake_cluster.ts";
 
-const USAGE = `Usage: deno task demo [options]
+const USAGE = `Usage: deno task demo [options]        (deno task demo:cluster for a real cluster)
 
-  --fake               embedded fake cluster (the default)
-  --kubeconfig PATH    a real cluster, from this kubeconfig file
-  --context NAME       the kubeconfig context (default: its current-context)
-  --in-cluster         a real cluster: in-cluster config, else $KUBECONFIG, else ~/.kube/config
-  --duration SECONDS   stop after this long; 0 runs until Ctrl-C (default: 0; the task passes 15)
-  --quiet              no "ADDED pod with name ..." lines, only the table and lookups
-  --seed N             seed of the fake cluster's names and churn (default: 7)
-  --churn-ms MS        milliseconds between two changes of the fake cluster (default: 250)
-  --help               this text`;
+  --fake                 embedded fake cluster (the default)
+  --kubeconfig PATH      a real cluster, from this kubeconfig file
+  --context NAME         the kubeconfig context (default: its current-context)
+  --in-cluster           a real cluster: in-cluster config, else $KUBECONFIG, else ~/.kube/config
+  --duration SECONDS     stop after this long; 0 runs until Ctrl-C (default: 0; the task passes 15)
+  --sync-timeout SECONDS give up when the caches have not synced after this long (default: 30)
+  --quiet                no "ADDED pod with name ..." lines, no recent-events area
+  --tty                  draw the live screen even when stdout is not a terminal
+  --no-tty               print plain lines even in a terminal
+  --seed N               seed of the fake cluster's names and churn (default: 7)
+  --churn-ms MS          milliseconds between two changes of the fake cluster (default: 250)
+  --help                 this text
+
+In a terminal the demo redraws one screen in place (workflow, caches, lookups by pod IP,
+informer health, recent events); otherwise it prints plain lines.`;
 
 /** The index name, as in the article. */
 const BY_IP = "byIP";
 const LOOKUP_EVERY_S = 5;
-const HEADER_EVERY_ROWS = 20;
+const FRAME_MS = 250;
+const DEFAULT_SIZE = { columns: 120, rows: 50 };
 
 /** Parsed command line. */
 interface DemoOptions {
@@ -61,7 +109,9 @@ interface DemoOptions {
     | { kind: "kubeconfig"; path: string; context: string | undefined }
     | { kind: "auto"; context: string | undefined };
   durationS: number;
+  syncTimeoutS: number;
   quiet: boolean;
+  tty: boolean | undefined;
   seed: number;
   churnMs: number;
   help: boolean;
@@ -75,7 +125,9 @@ function parseArgs(args: readonly string[]): DemoOptions {
   const options: DemoOptions = {
     source: { kind: "fake" },
     durationS: 0,
+    syncTimeoutS: 30,
     quiet: false,
+    tty: undefined,
     seed: 7,
     churnMs: 250,
     help: false,
@@ -114,8 +166,17 @@ function parseArgs(args: readonly string[]): DemoOptions {
       case "--duration":
         options.durationS = number(flag, value(), 0);
         break;
+      case "--sync-timeout":
+        options.syncTimeoutS = number(flag, value(), 0.1);
+        break;
       case "--quiet":
         options.quiet = true;
+        break;
+      case "--tty":
+        options.tty = true;
+        break;
+      case "--no-tty":
+        options.tty = false;
         break;
       case "--seed":
         options.seed = number(flag, value(), 0);
@@ -153,42 +214,22 @@ async function requirePermission(
   }
 }
 
-/** Writes lines, remembering whether the last one was a table row. */
-class Output {
-  #rowsSinceHeader = Number.POSITIVE_INFINITY;
-
-  line(text: string): void {
-    console.log(text);
-    this.#rowsSinceHeader = Number.POSITIVE_INFINITY;
-  }
-
-  row(header: string, row: string): void {
-    if (this.#rowsSinceHeader >= HEADER_EVERY_ROWS) {
-      console.log(header);
-      this.#rowsSinceHeader = 0;
+/** Reads a kubeconfig file; a missing file is a configuration error, said as such. */
+async function readKubeConfig(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new KubeConfigError(
+        `kubeconfig ${path} does not exist (check --kubeconfig, or use --in-cluster to find ` +
+          "$KUBECONFIG or ~/.kube/config)",
+      );
     }
-    console.log(row);
-    this.#rowsSinceHeader++;
+    if (error instanceof Deno.errors.IsADirectory) {
+      throw new KubeConfigError(`kubeconfig ${path} is a directory, not a file`);
+    }
+    throw error;
   }
-}
-
-const COLUMNS: readonly [string, number][] = [
-  ["time", 6],
-  ["pods", 7],
-  ["Running", 10],
-  ["Pending", 10],
-  ["Failed", 9],
-  ["other", 8],
-  ["replicasets", 14],
-  ["services", 11],
-  ["events/s", 11],
-  ["cached", 9],
-  ["pods rv", 10],
-];
-const HEADER = COLUMNS.map(([name, width]) => name.padStart(width)).join("");
-
-function tableRow(values: readonly (string | number)[]): string {
-  return values.map((v, i) => String(v).padStart(COLUMNS[i]?.[1] ?? 8)).join("");
 }
 
 function podKey(pod: Pod): string {
@@ -206,20 +247,25 @@ function podList(found: readonly Pod[]): string {
 
 /**
  * The article's lookups: a pod by `namespace/name`, then by its IP (one
- * pod), then by an IP shared by host-networked pods (several pods).
+ * pod), then by an IP shared by host-networked pods (several pods), then an
+ * IP no pod has. With `next`, the looked-up pod moves on to the next one.
  */
 function lookups(
   informer: SharedIndexInformer<Pod>,
   previous: string | undefined,
+  next: boolean,
 ): { lines: string[]; key: string | undefined } {
   const indexer = informer.indexer;
   const out: string[] = [];
-  const usable = (pod: Pod | undefined): pod is Pod =>
-    pod !== undefined && pod.spec?.hostNetwork !== true && pod.status?.phase === "Running" &&
-    !!pod.status.podIP;
+  const usable = (k: string | undefined): boolean => {
+    const pod = k === undefined ? undefined : indexer.getByKey(k);
+    return pod !== undefined && pod.spec?.hostNetwork !== true &&
+      pod.status?.phase === "Running" && !!pod.status.podIP;
+  };
   let key = previous;
-  if (!usable(key === undefined ? undefined : indexer.getByKey(key))) {
-    key = indexer.listKeys().sort().find((k) => usable(indexer.getByKey(k)));
+  if (next || !usable(key)) {
+    const keys = indexer.listKeys().filter(usable).sort();
+    key = keys.find((k) => previous === undefined || k > previous) ?? keys[0];
   }
   if (key === undefined) {
     out.push("lookup: no Running pod with a pod-network IP in the cache");
@@ -229,23 +275,25 @@ function lookups(
     out.push(`lookup getByKey("${key}"): The Pod IP is ${ip}`);
     out.push(`lookup byIndex("${BY_IP}", "${ip}"): ${podList(indexer.byIndex(BY_IP, ip))}`);
   }
-  let shared: { ip: string; pods: Pod[] } | undefined;
-  let most = 1;
-  for (const ip of indexer.listIndexFuncValues(BY_IP).sort()) {
+  const sharedIPs: { ip: string; count: number }[] = [];
+  for (const ip of indexer.listIndexFuncValues(BY_IP)) {
     const count = indexer.indexKeys(BY_IP, ip).length; // keys only: cheap on big caches
-    if (count > most) {
-      most = count;
-      shared = { ip, pods: indexer.byIndex(BY_IP, ip) };
-    }
+    if (count > 1) sharedIPs.push({ ip, count });
   }
+  sharedIPs.sort((a, b) => b.count - a.count || (a.ip < b.ip ? -1 : 1));
+  const shared = sharedIPs[0];
   if (shared === undefined) {
     out.push("lookup: no IP is shared by several pods (no host-networked pods?)");
   } else {
-    const hostNetwork = shared.pods.every((p) => p.spec?.hostNetwork === true);
+    const found = indexer.byIndex(BY_IP, shared.ip);
+    const hostNetwork = found.every((p) => p.spec?.hostNetwork === true);
     out.push(
       `lookup byIndex("${BY_IP}", "${shared.ip}")${hostNetwork ? " (host network)" : ""}: ${
-        podList(shared.pods)
+        podList(found)
       }`,
+    );
+    out.push(
+      `shared IPs: ${sharedIPs.slice(0, 6).map((s) => `${s.ip} (${s.count} pods)`).join(", ")}`,
     );
   }
   out.push(
@@ -254,6 +302,47 @@ function lookups(
     }`,
   );
   return { lines: out, key };
+}
+
+function countCaches(
+  podsInformer: SharedIndexInformer<Pod>,
+  others: {
+    replicaSets: SharedIndexInformer<KubeObject>;
+    services: SharedIndexInformer<KubeObject>;
+  },
+): CacheCounts {
+  const podsByPhase = new Map<string, number>();
+  for (const pod of podsInformer.indexer.list()) {
+    const phase = pod.status?.phase ?? "Unknown";
+    podsByPhase.set(phase, (podsByPhase.get(phase) ?? 0) + 1);
+  }
+  return {
+    podsByPhase,
+    pods: podsInformer.indexer.size,
+    replicaSets: others.replicaSets.indexer.size,
+    services: others.services.indexer.size,
+    podsResourceVersion: podsInformer.lastSyncResourceVersion(),
+  };
+}
+
+/** Sleeps until `performance.now()` reaches `at` (timers may fire a little early). */
+async function sleepUntil(at: number, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted && performance.now() < at) {
+    await sleep(Math.max(1, at - performance.now()), signal);
+  }
+}
+
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.name === "Error" ? error.message : `${error.name}: ${error.message}`;
+}
+
+function terminalSize(): { columns: number; rows: number } {
+  try {
+    return Deno.stdout.isTerminal() ? Deno.consoleSize() : DEFAULT_SIZE;
+  } catch {
+    return DEFAULT_SIZE;
+  }
 }
 
 async function main(args: readonly string[]): Promise<number> {
@@ -268,21 +357,102 @@ async function main(args: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const out = new Output();
+  const tty = options.tty ?? Deno.stdout.isTerminal();
   const ac = new AbortController();
   const startedAt = performance.now();
   const elapsedS = () => (performance.now() - startedAt) / 1000;
+  let stoppedBy: "duration" | "signal" | undefined;
 
   // Ctrl-C (and SIGTERM) stop the demo; a second Ctrl-C exits at once.
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const screen = tty ? new ScreenWriter(Deno.stdout) : undefined;
   const onSignal = () => {
-    if (ac.signal.aborted) Deno.exit(130);
+    if (ac.signal.aborted) {
+      screen?.finish();
+      Deno.exit(130);
+    }
+    stoppedBy ??= "signal";
     ac.abort();
   };
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   const durationTimer = options.durationS > 0
-    ? setTimeout(() => ac.abort(), options.durationS * 1000)
+    ? setTimeout(() => {
+      stoppedBy ??= "duration";
+      ac.abort();
+    }, options.durationS * 1000)
     : undefined;
+
+  // What the screen shows; the plain-line output prints the same things as they happen.
+  const syncTimeoutMs = Math.round(options.syncTimeoutS * 1000);
+  const view: DemoView = {
+    elapsedS: 0,
+    durationS: options.durationS,
+    cluster: "connecting...",
+    steps: [
+      "client = ...",
+      "factory = new SharedInformerFactory(client, { resyncPeriodMs: 10 * 60_000 })",
+      "podsInformer = factory.informerFor(pods)",
+      `podsInformer.addIndexers({ ${BY_IP}: (pod) => (pod.status?.podIPs ?? []).map((p) => p.ip) })`,
+      "factory.informerFor(replicaSets); factory.informerFor(services)",
+      "factory.start(signal)",
+      `await factory.waitForCacheSync({ signal, timeoutMs: ${syncTimeoutMs} })`,
+      `podsInformer.indexer.getByKey(key), .byIndex("${BY_IP}", ip)`,
+    ].map((code, i) => ({ code, state: i === 0 ? "running" : "todo" })),
+    caches: {
+      podsByPhase: new Map(),
+      pods: 0,
+      replicaSets: 0,
+      services: 0,
+      podsResourceVersion: "",
+    },
+    eventsPerS: 0,
+    events: 0,
+    lookups: ["(after the caches have synced)"],
+    health: [],
+    recentEvents: [],
+    quiet: options.quiet,
+  };
+  const steps = view.steps;
+  const say = (text: string) => {
+    if (!tty) console.log(text);
+  };
+  const step = (i: number, state: "running" | "done" | "failed", note?: string) => {
+    steps[i] = { ...steps[i]!, state, note };
+    if (state !== "running" || note !== undefined) {
+      say(
+        `step ${i + 1}: ${steps[i]!.code}${
+          note ? `  ${state === "running" ? "..." : "->"} ${note}` : ""
+        }`,
+      );
+    }
+  };
+  const recent: string[] = [];
+  const remember = (text: string) => {
+    recent.push(`${elapsedS().toFixed(1).padStart(6)}s  ${text}`);
+    if (recent.length > RECENT_EVENTS) recent.shift();
+    view.recentEvents = recent;
+  };
+
+  say(
+    "kubesnap demo: the informers article, live (plain lines: stdout is not a terminal; " +
+      "--tty draws the live screen)",
+  );
+  let refresh = () => {};
+  const draw = () => {
+    if (screen === undefined) return;
+    refresh();
+    view.elapsedS = elapsedS();
+    screen.draw(renderScreen(view, terminalSize()));
+  };
+  const drawing = (async () => {
+    if (screen === undefined) return;
+    while (!ac.signal.aborted) {
+      draw();
+      // The next frame boundary; a slow frame skips boundaries instead of drawing in a burst.
+      const frame = Math.floor((performance.now() - startedAt) / FRAME_MS) + 1;
+      await sleepUntil(startedAt + frame * FRAME_MS, ac.signal);
+    }
+  })();
 
   let server: FakeApiServer | undefined;
   let client: KubeClient | undefined;
@@ -297,80 +467,128 @@ async function main(args: readonly string[]): Promise<number> {
         cluster = new FakeCluster(server, { seed: options.seed });
         cluster.seed();
         client = server.client();
-        out.line(`fake apiserver at ${server.url}: ${cluster.summary}`);
-        out.line(`  (kubectl works too: kubectl --server ${server.url} get pods -A -w)`);
+        view.cluster = `fake apiserver at ${server.url}: ${cluster.summary}`;
+        steps[0] = { ...steps[0]!, code: "client = server.client()" };
+        step(0, "done", view.cluster);
+        say(`  (kubectl works too: kubectl --server ${server.url} get pods -A -w)`);
         break;
       }
       case "kubeconfig": {
         const { path, context } = options.source;
+        steps[0] = {
+          ...steps[0]!,
+          code: `client = KubeClient.fromKubeConfig(parseKubeConfig(text)${
+            context === undefined ? "" : `, { context: ${JSON.stringify(context)} }`
+          })`,
+        };
         await requirePermission({ name: "read", path }, `--allow-read=${path}`);
-        const kubeConfig = parseKubeConfig(await Deno.readTextFile(path), { path });
+        const kubeConfig = parseKubeConfig(await readKubeConfig(path), { path });
         client = KubeClient.fromKubeConfig(kubeConfig, { context });
         const host = new URL(client.server).host;
         await requirePermission({ name: "net", host }, `--allow-net=${host}`);
-        out.line(
-          `cluster ${client.server} (kubeconfig ${path}${context ? `, context ${context}` : ""})`,
-        );
+        view.cluster = `${client.server} (kubeconfig ${path}${
+          context ? `, context ${context}` : ""
+        })`;
+        step(0, "done", view.cluster);
         break;
       }
       case "auto": {
+        steps[0] = { ...steps[0]!, code: "client = await KubeClient.autoDetect()" };
         client = await KubeClient.autoDetect({ context: options.source.context });
-        out.line(`cluster ${client.server} (auto-detected)`);
+        view.cluster = `${client.server} (auto-detected)`;
+        step(0, "done", view.cluster);
         break;
       }
     }
 
-    // 2. One factory; pods with the byIP index, plus ReplicaSets and Services.
+    // 2. One factory for every informer.
     factory = new SharedInformerFactory(client, { resyncPeriodMs: 10 * 60_000 });
+    step(1, "done");
+
+    // 3-4. Pods, with the byIP index added before the factory starts.
     const podsInformer = factory.informerFor(pods);
+    step(2, "done");
     podsInformer.addIndexers({
       [BY_IP]: (pod) => (pod.status?.podIPs ?? []).map((p) => p.ip),
     });
+    step(3, "done");
+
+    // 5. ReplicaSets and Services from the same factory.
     const replicaSetInformer = factory.informerFor(replicaSets);
     const servicesInformer = factory.informerFor(services);
+    step(4, "done");
 
+    const informers: [string, SharedIndexInformer<KubeObject>][] = [
+      ["pod", podsInformer as SharedIndexInformer<KubeObject>],
+      ["replicaset", replicaSetInformer],
+      ["service", servicesInformer],
+    ];
     let events = 0;
-    const print = (text: string) => {
-      if (!options.quiet) out.line(text);
-    };
-    podsInformer.addEventHandler({
-      onAdd(pod) {
+    for (const [kind, informer] of informers) {
+      const seen = (type: string, name: string | undefined) => {
         events++;
-        print(`ADDED pod with name ${pod.metadata?.name}`);
-      },
-      onUpdate(oldPod, pod) {
-        if (oldPod === pod) return; // a resync, not a change
-        events++;
-        print(`MODIFIED pod with name ${pod.metadata?.name}`);
-      },
-      onDelete(pod) {
-        events++;
-        const name = isDeletedFinalStateUnknown(pod)
-          ? pod.obj?.metadata?.name ?? pod.key
-          : pod.metadata?.name;
-        print(`DELETED pod with name ${name}`);
-      },
-    });
-    const count = {
-      onAdd: () => void events++,
-      onUpdate: (a: unknown, b: unknown) => void (a !== b && events++),
-      onDelete: () => void events++,
-    };
-    replicaSetInformer.addEventHandler(count);
-    servicesInformer.addEventHandler(count);
-
-    // 3. Start everything, wait for complete caches.
-    factory.start(ac.signal);
-    if (server === undefined) out.line("waiting for the caches to sync...");
-    const synced = await factory.waitForCacheSync(ac.signal);
-    if (![...synced.values()].every(Boolean)) {
-      out.line("stopped before the caches synced");
-      return 0;
+        const text = `${type} ${kind} with name ${name}`;
+        remember(text);
+        if (!options.quiet) say(text);
+      };
+      informer.addEventHandler({
+        onAdd: (obj) => seen("ADDED", obj.metadata?.name),
+        onUpdate(oldObj, obj) {
+          if (oldObj !== obj) seen("MODIFIED", obj.metadata?.name); // same object: a resync
+        },
+        onDelete: (obj) =>
+          seen(
+            "DELETED",
+            isDeletedFinalStateUnknown(obj)
+              ? obj.obj?.metadata?.name ?? obj.key
+              : obj.metadata?.name,
+          ),
+      });
+      // The informer keeps going after an error (it relists or rewatches with backoff); show it.
+      informer.setErrorHandler((event: InformerErrorEvent) => {
+        const text = `ERROR ${informer}: ${errorText(event.error)} (${event.recovery}` +
+          `${event.delayMs > 0 ? ` in ${event.delayMs} ms` : ""})`;
+        remember(text);
+        if (!tty) console.error(`demo: ${text}`);
+      });
     }
-    out.line(
-      `synced in ${Math.round(elapsedS() * 1000)} ms: ${
-        plural(podsInformer.indexer.size, "pod")
-      }, ` +
+    const others = { replicaSets: replicaSetInformer, services: servicesInformer };
+    refresh = () => {
+      view.caches = countCaches(podsInformer, others);
+      view.health = factory?.health() ?? [];
+      view.events = events;
+    };
+
+    // 6. Start everything in the background.
+    factory.start(ac.signal);
+    step(5, "done");
+
+    // 7. Wait for complete caches, at most --sync-timeout (throws CacheSyncTimeoutError).
+    step(6, "running", `waiting for complete lists, at most ${options.syncTimeoutS} s`);
+    const syncStartedAt = performance.now();
+    let synced: Map<unknown, boolean>;
+    try {
+      synced = await factory.waitForCacheSync({ signal: ac.signal, timeoutMs: syncTimeoutMs });
+    } catch (error) {
+      step(6, "failed", error instanceof Error ? error.name : "failed");
+      throw error;
+    }
+    if (![...synced.values()].every(Boolean)) {
+      const errors = factory.health().filter((h) => h.lastError !== undefined)
+        .map((h) => `${h.resource}: ${h.lastError!.name}: ${h.lastError!.message}`);
+      const why = stoppedBy === "duration"
+        ? `the caches did not sync within --duration ${options.durationS} s`
+        : "stopped before the caches synced";
+      step(6, "failed", why);
+      throw Object.assign(
+        new Error(`${why}${errors.length > 0 ? ` (last errors: ${errors.join("; ")})` : ""}`),
+        { exitCode: stoppedBy === "signal" ? 130 : 1 },
+      );
+    }
+    refresh();
+    step(6, "done", `synced in ${Math.round(performance.now() - syncStartedAt)} ms`);
+    say(
+      `  in memory: ${plural(podsInformer.indexer.size, "pod")}, ` +
         `${plural(replicaSetInformer.indexer.size, "replica set")}, ` +
         `${plural(servicesInformer.indexer.size, "service")}`,
     );
@@ -378,63 +596,62 @@ async function main(args: readonly string[]): Promise<number> {
       churn = cluster.churn(ac.signal, options.churnMs);
     }
 
-    // 4. Every second a table row; every few seconds the article's lookups.
+    // 8. The article's lookups, again every few seconds; a status line every second.
     let lookupKey: string | undefined;
-    const runLookups = () => {
-      const { lines, key } = lookups(podsInformer, lookupKey);
+    const runLookups = (next: boolean) => {
+      const { lines, key } = lookups(podsInformer, lookupKey, next);
       lookupKey = key;
-      for (const text of lines) out.line(text);
+      view.lookups = lines;
+      for (const text of lines) say(text);
     };
-    runLookups();
-    let tick = 0;
+    step(7, "done", `every ${LOOKUP_EVERY_S} s`);
+    runLookups(false);
+    const tickedFrom = performance.now();
     let lastEvents = events;
-    let lastAt = performance.now();
-    while (!ac.signal.aborted) {
-      await sleep(1000 - ((performance.now() - startedAt) % 1000), ac.signal);
+    let lastAt = tickedFrom;
+    for (let second = 1; !ac.signal.aborted; second++) {
+      // Whole seconds from the sync; after a stall the missed seconds are skipped, not replayed.
+      second = Math.max(second, Math.floor((performance.now() - tickedFrom) / 1000) + 1);
+      await sleepUntil(tickedFrom + second * 1000, ac.signal);
       if (ac.signal.aborted) break;
-      tick++;
       const now = performance.now();
-      const rate = (events - lastEvents) / ((now - lastAt) / 1000);
+      view.eventsPerS = (events - lastEvents) / ((now - lastAt) / 1000);
       lastEvents = events;
       lastAt = now;
-      const phases = new Map<string, number>();
-      for (const pod of podsInformer.indexer.list()) {
-        const phase = pod.status?.phase ?? "Unknown";
-        phases.set(phase, (phases.get(phase) ?? 0) + 1);
+      if (!tty) {
+        refresh();
+        say(
+          `[${Math.round(elapsedS())}s] ${cacheLine(view.caches)}, ` +
+            `events/s ${view.eventsPerS.toFixed(1)}, pods rv ${view.caches.podsResourceVersion}`,
+        );
       }
-      const total = podsInformer.indexer.size;
-      const known = (phases.get("Running") ?? 0) + (phases.get("Pending") ?? 0) +
-        (phases.get("Failed") ?? 0);
-      out.row(
-        HEADER,
-        tableRow([
-          `${Math.round(elapsedS())}s`,
-          total,
-          phases.get("Running") ?? 0,
-          phases.get("Pending") ?? 0,
-          phases.get("Failed") ?? 0,
-          total - known,
-          replicaSetInformer.indexer.size,
-          servicesInformer.indexer.size,
-          rate.toFixed(1),
-          total + replicaSetInformer.indexer.size + servicesInformer.indexer.size,
-          podsInformer.lastSyncResourceVersion(),
-        ]),
-      );
-      if (tick % LOOKUP_EVERY_S === 0) runLookups();
+      if (second % LOOKUP_EVERY_S === 0) runLookups(true);
     }
-    runLookups();
-    out.line(
+    runLookups(false);
+    refresh();
+    draw();
+    for (const h of view.health) say(healthLine(h));
+    screen?.finish();
+    console.log(
       `stopping after ${elapsedS().toFixed(1)} s: ${plural(events, "event")}` +
         (cluster ? `, ${cluster.changes} changes made to the fake cluster` : ""),
     );
     return 0;
   } catch (error) {
-    console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    draw();
+    screen?.finish();
+    console.error(`demo: ${errorText(error)}`);
+    if (error instanceof CacheSyncTimeoutError) {
+      console.error(
+        "demo: is the cluster reachable with these credentials? --sync-timeout SECONDS waits longer",
+      );
+    }
+    const exitCode = (error as { exitCode?: unknown }).exitCode;
+    return typeof exitCode === "number" ? exitCode : 1;
   } finally {
     ac.abort();
     clearTimeout(durationTimer);
+    await drawing;
     await churn;
     await factory?.shutdown();
     client?.close();

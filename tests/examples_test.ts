@@ -51,10 +51,6 @@ async function example(file: string, ...args: string[]): Promise<Run> {
   return run;
 }
 
-const TABLE_HEADER =
-  /^\s+time\s+pods\s+Running\s+Pending\s+Failed\s+other\s+replicasets\s+services\s+events\/s\s+cached\s+pods rv$/;
-const TABLE_ROW = /^\s+\d+s(\s+\d+){7}\s+\d+\.\d(\s+\d+){2}$/;
-
 Deno.test("every example type-checks", async () => {
   const run = await deno(["check", "examples/"], 60_000);
   assertEquals(run.code, 0, run.stderr);
@@ -130,36 +126,122 @@ Deno.test("examples/fake_apiserver_in_tests.ts passes under deno test", async ()
   assertMatch(run.stdout, /ok \| 4 passed \| 0 failed/);
 });
 
-Deno.test("examples/demo.ts runs the fake cluster, prints events, the table and the lookups, and exits 0", async () => {
+/** What the plain-line output prints once a second. */
+const STATUS_LINE =
+  /^\[\d+s\] pods (\d+) \(Running \d+, Pending \d+, Failed \d+, other \d+\), replica sets \d+, services \d+, cached \d+, events\/s (\d+\.\d), pods rv \d+$/;
+
+/** Removes ANSI escape sequences. */
+function stripEscapes(text: string): string {
+  // deno-lint-ignore no-control-regex -- matching the escape character is the point
+  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
+}
+
+/** A kubeconfig file for one cluster URL, in a fresh temporary directory. */
+async function kubeconfigFor(server: string): Promise<{ dir: string; path: string }> {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/config`;
+  await Deno.writeTextFile(
+    path,
+    `apiVersion: v1
+kind: Config
+clusters:
+- name: fake
+  cluster: {server: "${server}"}
+users:
+- name: me
+  user: {token: abc}
+contexts:
+- name: fake
+  context: {cluster: fake, user: me}
+current-context: fake
+`,
+  );
+  return { dir, path };
+}
+
+Deno.test("examples/_fake_cluster.ts seeds pods with their IPs in several namespaces", async () => {
+  const { FakeCluster } = await import("../examples/_fake_cluster.ts");
+  const server = new FakeApiServer();
+  try {
+    const cluster = new FakeCluster(server, { seed: 7 });
+    cluster.seed();
+    const seeded = server.list(pods);
+    const namespaces = new Set(seeded.map((p) => p.metadata?.namespace));
+    assert(namespaces.size >= 4, `pods in ${[...namespaces].join(", ")}`);
+    const running = seeded.filter((p) => p.status?.phase === "Running");
+    assert(running.length >= seeded.length - 3, `${running.length} of ${seeded.length} Running`);
+    for (const pod of running) {
+      const { podIP, podIPs, hostIP } = pod.status!;
+      assert(podIP !== undefined, `${pod.metadata?.name} has no status.podIP`);
+      assertEquals(podIPs, [{ ip: podIP }], `status.podIPs of ${pod.metadata?.name}`);
+      if (pod.spec?.hostNetwork) assertEquals(podIP, hostIP);
+      else assertMatch(podIP, /^10\.244\.\d+\.\d+$/);
+    }
+    for (const ip of cluster.nodeIPs) {
+      const sharing = running.filter((p) => p.status?.podIP === ip);
+      assert(sharing.length >= 2, `${sharing.length} pods share node IP ${ip}`);
+    }
+    const podIPs = running.filter((p) => !p.spec?.hostNetwork).map((p) => p.status!.podIP);
+    assertEquals(new Set(podIPs).size, podIPs.length, "two pods got the same pod-network IP");
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("examples/demo.ts prints the article's workflow, events, status, lookups and health as plain lines", async () => {
   const started = performance.now();
   const run = await example("demo.ts", "--duration", "3");
   const seconds = (performance.now() - started) / 1000;
   assert(seconds < 10, `the demo took ${seconds.toFixed(1)} s to stop`);
   const { lines } = run;
+  const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
 
+  assertStringIncludes(lines[0] ?? "", "plain lines: stdout is not a terminal");
+  // The workflow, step by step and in the article's order.
   assertMatch(
-    lines[0] ?? "",
-    /^fake apiserver at http:\/\/127\.0\.0\.1:\d+: 4 namespaces, 3 nodes, 5 deployments, 6 services, 17 pods$/,
+    lines[1] ?? "",
+    /^step 1: client = server\.client\(\) {2}-> fake apiserver at http:\/\/127\.0\.0\.1:\d+: 4 namespaces, 3 nodes, 5 deployments, 6 services, 17 pods$/,
   );
-  // The initial list, in the article's format, then live changes.
+  const steps = [
+    "step 2: factory = new SharedInformerFactory(client, { resyncPeriodMs: 10 * 60_000 })",
+    "step 3: podsInformer = factory.informerFor(pods)",
+    "step 4: podsInformer.addIndexers({ byIP: (pod) => (pod.status?.podIPs ?? []).map((p) => p.ip) })",
+    "step 5: factory.informerFor(replicaSets); factory.informerFor(services)",
+    "step 6: factory.start(signal)",
+    "step 7: await factory.waitForCacheSync({ signal, timeoutMs: 30000 })",
+    'step 8: podsInformer.indexer.getByKey(key), .byIndex("byIP", ip)',
+  ];
+  const positions = steps.map(at);
+  assert(positions.every((p, i) => p > 1 && (i === 0 || p > positions[i - 1]!)), run.stdout);
+  assertMatch(
+    lines.find((l) => l.startsWith("step 7: ") && l.includes(" -> ")) ?? "",
+    / {2}-> synced in \d+ ms$/,
+  );
+  assertEquals(
+    lines[lines.findIndex((l) => l.startsWith("step 7: ") && l.includes(" -> ")) + 1],
+    "  in memory: 17 pods, 5 replica sets, 6 services",
+  );
+
+  // The initial list in the article's format, then live changes.
   const added = lines.filter((l) => l.startsWith("ADDED pod with name "));
   assert(added.length >= 17, `expected the 17 initial pods, got ${added.length} ADDED lines`);
   assert(lines.includes("ADDED pod with name kube-apiserver-node-a"));
   assert(lines.some((l) => l.startsWith("MODIFIED pod with name ")), "no MODIFIED line");
   assert(lines.some((l) => l.startsWith("DELETED pod with name ")), "no DELETED line");
-  assertMatch(
-    lines.find((l) => l.startsWith("synced in ")) ?? "",
-    /^synced in \d+ ms: 17 pods, 5 replica sets, 6 services$/,
-  );
+  assert(lines.some((l) => l.startsWith("ADDED replicaset with name ")), "no replica set line");
 
-  // The table: a header and a row per second.
-  assert(lines.some((l) => TABLE_HEADER.test(l)), "no table header");
-  const rows = lines.filter((l) => TABLE_ROW.test(l));
-  assert(rows.length >= 2, `expected at least 2 table rows, got ${rows.length}`);
+  // One status line a second, each second once, with a true rate.
+  const status = lines.filter((l) => STATUS_LINE.test(l));
+  assert(status.length >= 2, `expected at least 2 status lines, got ${status.length}`);
+  const labels = status.map((l) => l.slice(0, l.indexOf("]") + 1));
+  assertEquals(new Set(labels).size, labels.length, `a second printed twice: ${labels}`);
+  const rates = status.map((l) => Number(STATUS_LINE.exec(l)![2]));
+  assert(rates.every((r) => r > 0), `the fake cluster changes 4 times a second: ${rates}`);
 
-  // The article's lookups, after sync and again at the end.
+  // The article's lookups, after the sync and again at the end.
   const byKey = lines.filter((l) => l.startsWith("lookup getByKey("));
   assert(byKey.length >= 2);
+  assert(at("lookup getByKey(") > at("step 8: "));
   assertMatch(
     byKey[0]!,
     /^lookup getByKey\("[a-z-]+\/[a-z0-9-]+"\): The Pod IP is 10\.244\.\d+\.\d+$/,
@@ -176,9 +258,67 @@ Deno.test("examples/demo.ts runs the fake cluster, prints events, the table and 
     /: 3 pods: kube-system\/kube-apiserver-node-a, kube-system\/kube-proxy-[a-z0-9]{5}, monitoring\/node-exporter-[a-z0-9]{5}$/,
   );
   assert(lines.includes('lookup byIndex("byIP", "203.0.113.99"): 0 pods'));
+
+  // The informers' health at the end, then the summary.
+  for (const resource of ["pods", "replicasets.apps", "services"]) {
+    assertMatch(
+      lines.find((l) => l.startsWith(`health ${resource}: `)) ?? "",
+      /: synced, \d+ objects \(\d+ listed\), lists 1, relists 0, watches 1, reconnects 0, expired 0, errors 0, backlog \d+, last error none$/,
+    );
+  }
   assertMatch(
     lines.at(-1) ?? "",
     /^stopping after 3\.\d s: \d+ events, \d+ changes made to the fake cluster$/,
+  );
+  assertEquals(run.stderr, "");
+});
+
+Deno.test("examples/demo.ts --tty redraws one screen in place with the workflow, caches, lookups, health and recent events", async () => {
+  const run = await example("demo.ts", "--tty", "--duration", "2");
+  const frames = run.stdout.split("\x1b[H").slice(1);
+  assert(frames.length >= 4, `expected a few frames in 2 s, got ${frames.length}`);
+  assert(frames.length <= 2 * 5 + 2, `at most 4 frames a second, got ${frames.length}`);
+  assert(run.stdout.startsWith("\x1b[?25l\x1b[2J"), "the first frame clears the screen");
+  assert(run.stdout.includes("\x1b[?25h"), "the cursor is shown again");
+  const last = stripEscapes(frames.at(-1)!).split("\n");
+  const text = last.join("\n");
+  for (
+    const expected of [
+      "  [✓] 1. client = server.client()",
+      "  [✓] 2. factory = new SharedInformerFactory(client, { resyncPeriodMs: 10 * 60_000 })",
+      "  [✓] 3. podsInformer = factory.informerFor(pods)",
+      "  [✓] 6. factory.start(signal)",
+      "  [✓] 7. await factory.waitForCacheSync({ signal, timeoutMs: 30000 })   -> synced in ",
+      "Informers (factory.health())",
+      'lookup byIndex("byIP", "192.168.49.10") (host network): 3 pods: ',
+      "Recent events (the last 8)",
+    ]
+  ) assertStringIncludes(text, expected);
+  assertMatch(
+    text,
+    /\n {2}pods \d+ \(Running \d+, Pending \d+, Failed \d+, other \d+\), replica sets 5, services 6/,
+  );
+  assertMatch(text, /\n {2}events\/s \d+\.\d \(last second\), \d+ events in all\n/);
+  for (const resource of ["pods", "replicasets.apps", "services"]) {
+    assert(
+      last.some((l) =>
+        new RegExp(
+          `^  ${resource.replace(".", "\\.")} +yes +\\d+ +\\d+ +1 +0 +1 +0 +0 +0 +\\d+$`,
+        ).test(l)
+      ),
+      `no healthy row for ${resource}:\n${text}`,
+    );
+  }
+  const events = last.filter((l) =>
+    /^ +\d+\.\ds {2}(ADDED|MODIFIED|DELETED) (pod|replicaset|service) with name /.test(l)
+  );
+  assertEquals(events.length, 8, text);
+  assert(last.every((l) => l.length < 120), "a line is wider than the screen");
+  assert(!text.includes("last error"), text);
+  assertMatch(last.at(-2) ?? "", /^stopping after 2\.\d s: \d+ events/);
+  assert(
+    !frames.slice(0, -1).some((f) => stripEscapes(f).includes("stopping after")),
+    "the summary is printed once, below the last frame",
   );
   assertEquals(run.stderr, "");
 });
@@ -203,17 +343,17 @@ Deno.test({
     try {
       for await (const chunk of child.stdout) {
         stdout += decoder.decode(chunk, { stream: true });
-        // Interrupt once the first table row is out (Deno.kill sends SIGINT like Ctrl-C).
-        if (!interrupted && stdout.split("\n").some((l) => TABLE_ROW.test(l))) {
+        // Interrupt once the first status line is out (Deno.kill sends SIGINT like Ctrl-C).
+        if (!interrupted && stdout.split("\n").some((l) => STATUS_LINE.test(l))) {
           child.kill("SIGINT");
           interrupted = true;
         }
       }
       const status = await child.status;
       assertEquals(status.code, 0, await stderr);
-      assert(interrupted, "the demo printed no table row");
+      assert(interrupted, "the demo printed no status line");
       const lines = stdout.split("\n").filter((l) => l !== "");
-      assertEquals(lines.filter((l) => / pod with name /.test(l)), []);
+      assertEquals(lines.filter((l) => / with name /.test(l)), []);
       assertStringIncludes(stdout, "The Pod IP is 10.244.");
       assertMatch(lines.at(-1) ?? "", /^stopping after \d+\.\d s: \d+ events/);
     } finally {
@@ -234,30 +374,17 @@ Deno.test("examples/demo.ts runs against the cluster of a kubeconfig", async () 
   server.create(pods, pod("default", "web-1", "10.1.0.5", false));
   server.create(pods, pod("kube-system", "kube-proxy-abcde", nodeIP, true));
   server.create(pods, pod("monitoring", "node-exporter-fghij", nodeIP, true));
-  const dir = await Deno.makeTempDir();
+  const { dir, path } = await kubeconfigFor(server.url);
   try {
-    const path = `${dir}/config`;
-    await Deno.writeTextFile(
-      path,
-      `apiVersion: v1
-kind: Config
-clusters:
-- name: fake
-  cluster: {server: "${server.url}"}
-users:
-- name: me
-  user: {token: abc}
-contexts:
-- name: fake
-  context: {cluster: fake, user: me}
-current-context: fake
-`,
-    );
     const args = ["examples/demo.ts", "--kubeconfig", path, "--context", "fake", "--duration", "1"];
 
     const run = await deno(["run", "--no-prompt", NET, `--allow-read=${path}`, ...args]);
     assertEquals(run.code, 0, run.stderr);
-    assertEquals(run.lines[0], `cluster ${server.url} (kubeconfig ${path}, context fake)`);
+    assertEquals(
+      run.lines[1],
+      'step 1: client = KubeClient.fromKubeConfig(parseKubeConfig(text), { context: "fake" })' +
+        `  -> ${server.url} (kubeconfig ${path}, context fake)`,
+    );
     assert(run.lines.includes("ADDED pod with name web-1"));
     assert(run.lines.includes('lookup getByKey("default/web-1"): The Pod IP is 10.1.0.5'));
     assert(
@@ -277,6 +404,94 @@ current-context: fake
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task demo:cluster exits 1 with the informers' last errors when the cluster does not answer", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  listener.close(); // nothing listens there any more: every connection is refused
+  const { dir, path } = await kubeconfigFor(`http://127.0.0.1:${port}`);
+  try {
+    const started = performance.now();
+    const run = await deno(["task", "demo:cluster", "--kubeconfig", path, "--sync-timeout", "1"]);
+    const seconds = (performance.now() - started) / 1000;
+    assertEquals(run.code, 1, run.stdout + run.stderr);
+    assert(seconds < 10, `it gave up after ${seconds.toFixed(1)} s`);
+    assertStringIncludes(
+      run.stderr,
+      "demo: CacheSyncTimeoutError: 3 informers did not sync within 1 s: ",
+    );
+    for (const informer of ["pods", "replicasets.apps", "services"]) {
+      assertStringIncludes(run.stderr, `${informer} informer (last error: `);
+    }
+    assertStringIncludes(run.stderr, "--sync-timeout SECONDS waits longer");
+    assert(
+      run.lines.some((l) => l.startsWith("step 7: ") && l.endsWith("-> CacheSyncTimeoutError")),
+      run.stdout,
+    );
+    assert(!run.stdout.includes("stopping after"), run.stdout);
+
+    // The live screen shows the failed step and each informer's last error before it exits.
+    const screen = await deno([
+      "task",
+      "demo:cluster",
+      "--kubeconfig",
+      path,
+      "--sync-timeout",
+      "1",
+      "--tty",
+    ]);
+    assertEquals(screen.code, 1, screen.stderr);
+    const last = stripEscapes(screen.stdout.split("\x1b[H").at(-1) ?? "");
+    assertStringIncludes(last, "  [✗] 7. await factory.waitForCacheSync(");
+    assertStringIncludes(last, "  [ ] 8. podsInformer.indexer.getByKey(key)");
+    assertStringIncludes(last, "  pods last error: TransportError: ");
+    assertMatch(last, /\n {2}pods +(listing|no) +0 +0 +0 +0 +0 +\d+ +0 +[1-9]\d* +0\n/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task demo:cluster exits 1 with a KubeConfigError when the kubeconfig file is missing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/missing-config`;
+    const run = await deno(["task", "demo:cluster", "--kubeconfig", path]);
+    assertEquals(run.code, 1, run.stdout + run.stderr);
+    assertStringIncludes(run.stderr, `demo: KubeConfigError: kubeconfig ${path} does not exist`);
+    assert(!run.stderr.includes("os error"), run.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("examples/demo.ts --help documents every flag", async () => {
+  const run = await example("demo.ts", "--help");
+  for (
+    const flag of [
+      "--fake",
+      "--kubeconfig PATH",
+      "--context NAME",
+      "--in-cluster",
+      "--duration SECONDS",
+      "--sync-timeout SECONDS",
+      "--quiet",
+      "--tty",
+      "--no-tty",
+      "--seed N",
+      "--churn-ms MS",
+      "--help",
+    ]
+  ) {
+    assertStringIncludes(run.stdout, `\n  ${flag} `);
+  }
+  const source = await Deno.readTextFile(new URL("examples/demo.ts", root));
+  const header = source.slice(0, source.indexOf("@module"));
+  for (
+    const flag of ["--duration", "--sync-timeout", "--quiet", "--kubeconfig", "--tty", "--help"]
+  ) {
+    assertStringIncludes(header, `\`${flag}`);
   }
 });
 
