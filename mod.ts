@@ -73,120 +73,36 @@ export type {
   StatusCause,
   StatusDetails,
 } from "./src/api/meta.ts";
-export type {
-  Condition,
-  ConfigMap,
-  Container,
-  ContainerImage,
-  ContainerPort,
-  ContainerState,
-  ContainerStatus,
-  EndpointAddress,
-  EndpointPort,
-  Endpoints,
-  EndpointSubset,
-  EnvFromSource,
-  EnvVar,
-  EnvVarSource,
-  Event,
-  EventSource,
-  HTTPHeader,
-  KeySelector,
-  LoadBalancerIngress,
-  LoadBalancerStatus,
-  LocalObjectReference,
-  Namespace,
-  NamespaceCondition,
-  Node,
-  NodeAddress,
-  NodeCondition,
-  NodeSpec,
-  NodeStatus,
-  NodeSystemInfo,
-  ObjectReference,
-  Pod,
-  PodCondition,
-  PodIP,
-  PodSpec,
-  PodStatus,
-  PodTemplateSpec,
-  Probe,
-  Quantity,
-  ResourceRequirements,
-  Secret,
-  SecurityContext,
-  Service,
-  ServicePort,
-  ServiceSpec,
-  ServiceStatus,
-  Taint,
-  Toleration,
-  Volume,
-  VolumeMount,
-} from "./src/api/core_v1.ts";
-export type {
-  DaemonSet,
-  DaemonSetSpec,
-  DaemonSetStatus,
-  Deployment,
-  DeploymentSpec,
-  DeploymentStatus,
-  DeploymentStrategy,
-  PersistentVolumeClaimTemplate,
-  ReplicaSet,
-  ReplicaSetSpec,
-  ReplicaSetStatus,
-  RollingUpdateStrategy,
-  StatefulSet,
-  StatefulSetSpec,
-  StatefulSetStatus,
-  WorkloadCondition,
-} from "./src/api/apps_v1.ts";
-export type {
-  CronJob,
-  CronJobSpec,
-  CronJobStatus,
-  Job,
-  JobCondition,
-  JobSpec,
-  JobStatus,
-  JobTemplateSpec,
-} from "./src/api/batch_v1.ts";
-export type {
-  HTTPIngressPath,
-  Ingress,
-  IngressBackend,
-  IngressLoadBalancerIngress,
-  IngressRule,
-  IngressSpec,
-  IngressStatus,
-  IngressTLS,
-  ServiceBackendPort,
-} from "./src/api/networking_v1.ts";
-export type { Lease, LeaseSpec } from "./src/api/coordination_v1.ts";
+// Generated API types and descriptors, one module per API group version (`deno task gen:types`)
+export * from "./src/api/meta_v1.ts";
+export * from "./src/api/core_v1.ts";
+export * from "./src/api/admissionregistration_v1.ts";
+export * from "./src/api/apiextensions_v1.ts";
+export * from "./src/api/apiregistration_v1.ts";
+export * from "./src/api/apps_v1.ts";
+export * from "./src/api/authentication_v1.ts";
+export * from "./src/api/authorization_v1.ts";
+export * from "./src/api/autoscaling_v2.ts";
+export * from "./src/api/batch_v1.ts";
+export * from "./src/api/certificates_v1.ts";
+export * from "./src/api/coordination_v1.ts";
+export * from "./src/api/discovery_v1.ts";
+export * from "./src/api/events_v1.ts";
+export * from "./src/api/flowcontrol_apiserver_v1.ts";
+export * from "./src/api/networking_v1.ts";
+export * from "./src/api/node_v1.ts";
+export * from "./src/api/policy_v1.ts";
+export * from "./src/api/rbac_authorization_v1.ts";
+export * from "./src/api/resource_v1.ts";
+export * from "./src/api/scheduling_v1.ts";
+export * from "./src/api/scheduling_v1alpha3.ts";
+export * from "./src/api/storage_v1.ts";
+export * from "./src/api/storagemigration_v1.ts";
 
 // Resources
 export { defineResource } from "./src/api/resource.ts";
 export type { ResourceDefinition, ResourceDescriptor } from "./src/api/resource.ts";
-export {
-  BUILTIN_RESOURCES,
-  configMaps,
-  cronJobs,
-  daemonSets,
-  deployments,
-  endpoints,
-  events,
-  ingresses,
-  jobs,
-  leases,
-  namespaces,
-  nodes,
-  pods,
-  replicaSets,
-  secrets,
-  services,
-  statefulSets,
-} from "./src/api/resources.ts";
+export { BUILTIN_RESOURCES, KUBERNETES_RESOURCES } from "./src/api/resources.ts";
 
 // Errors
 export {

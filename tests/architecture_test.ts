@@ -144,8 +144,9 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   watch: ["api", "_internal", "runtime", "client", "watch"],
   cache: ["api", "_internal", "client", "watch", "cache"],
   informer: ["api", "_internal", "runtime", "client", "watch", "cache", "informer"],
-  testing: ["api", "_internal", "runtime", "client", "watch", "cache", "informer", "testing"],
   controller: ["api", "_internal", "runtime", "client", "watch", "cache", "informer", "controller"],
+  testing: ["api", "_internal", "runtime", "client", "watch", "cache", "informer", "testing"],
+  codegen: ["api", "_internal", "runtime", "client", "codegen"],
   "mod.ts": ["api", "_internal", "runtime", "client", "watch", "cache", "informer", "controller"],
 };
 

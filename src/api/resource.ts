@@ -35,6 +35,8 @@ export interface ResourceDescriptor<T extends KubeObject = KubeObject> {
   readonly categories: readonly string[];
   /** Subresources the server serves, such as `status`. */
   readonly subresources: readonly string[];
+  /** Verbs the resource serves, such as `list` and `watch`. */
+  readonly verbs: readonly string[];
   /** Type-only marker; never set at runtime. */
   readonly __object?: T;
 }
@@ -59,7 +61,25 @@ export interface ResourceDefinition {
   categories?: readonly string[];
   /** Subresources. @default {["status"]} */
   subresources?: readonly string[];
+  /**
+   * Verbs the resource serves.
+   *
+   * @default {["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]}
+   */
+  verbs?: readonly string[];
 }
+
+/** The verbs of a resource that serves everything, as discovery lists them. */
+const ALL_VERBS: readonly string[] = Object.freeze([
+  "create",
+  "delete",
+  "deletecollection",
+  "get",
+  "list",
+  "patch",
+  "update",
+  "watch",
+]);
 
 /**
  * Builds a typed descriptor for any resource, built-in or custom.
@@ -110,5 +130,6 @@ export function defineResource<T extends KubeObject>(
     shortNames: Object.freeze([...(definition.shortNames ?? [])]),
     categories: Object.freeze([...(definition.categories ?? [])]),
     subresources: Object.freeze([...(definition.subresources ?? ["status"])]),
+    verbs: definition.verbs === undefined ? ALL_VERBS : Object.freeze([...definition.verbs]),
   });
 }

@@ -7,61 +7,34 @@
  * @module
  */
 
-import { defineResource, type ResourceDescriptor } from "../api/resource.ts";
+import type { ResourceDescriptor } from "../api/resource.ts";
+import {
+  clusterRoleBindings,
+  clusterRoles,
+  podDisruptionBudgets,
+  priorityClasses,
+  resourceQuotas,
+  roleBindings,
+  roles,
+  serviceAccounts,
+} from "../api/resources.ts";
 import type { ResourceTable } from "./_object_store.ts";
 
 /**
- * Kinds the fake serves beyond the typed built-ins of `src/api/resources.ts`,
- * so that each `kubectl create <kind>` generator has a resource to write to.
- * Names, short names and subresources are those of a real kube-apiserver's
- * discovery.
+ * The kinds the fake served beyond `BUILTIN_RESOURCES` before every resource was generated
+ * (for kubectl's `create` generators), kept as a list for the protobuf schema, which covers
+ * these and the built-ins. The fake now serves all of `KUBERNETES_RESOURCES`.
  */
 export const FAKE_ONLY_RESOURCES: readonly ResourceDescriptor[] = Object.freeze([
-  defineResource({
-    version: "v1",
-    kind: "ServiceAccount",
-    plural: "serviceaccounts",
-    namespaced: true,
-    shortNames: ["sa"],
-    subresources: [],
-  }),
-  defineResource({
-    version: "v1",
-    kind: "ResourceQuota",
-    plural: "resourcequotas",
-    namespaced: true,
-    shortNames: ["quota"],
-  }),
-  ...["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"].map((kind) =>
-    defineResource({
-      group: "rbac.authorization.k8s.io",
-      version: "v1",
-      kind,
-      plural: `${kind.toLowerCase()}s`,
-      namespaced: !kind.startsWith("Cluster"),
-      subresources: [],
-    })
-  ),
-  defineResource({
-    group: "scheduling.k8s.io",
-    version: "v1",
-    kind: "PriorityClass",
-    plural: "priorityclasses",
-    namespaced: false,
-    shortNames: ["pc"],
-    subresources: [],
-  }),
-  defineResource({
-    group: "policy",
-    version: "v1",
-    kind: "PodDisruptionBudget",
-    plural: "poddisruptionbudgets",
-    namespaced: true,
-    shortNames: ["pdb"],
-  }),
+  serviceAccounts,
+  resourceQuotas,
+  roles,
+  roleBindings,
+  clusterRoles,
+  clusterRoleBindings,
+  priorityClasses,
+  podDisruptionBudgets,
 ]);
-
-const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
 /** How a subresource appears in discovery: its own kind when it has one, and its verbs. */
 export interface SubresourceInfo {
@@ -99,11 +72,30 @@ const EXTRA_SUBRESOURCES: Readonly<Record<string, readonly string[]>> = {
   "/namespaces": ["finalize"],
 };
 
-/** The subresources served for a resource: the descriptor's plus the fake's extras. */
+/**
+ * The subresources served for a resource: those of the descriptor the fake has handlers for
+ * (streaming ones such as `exec`, `attach`, `portforward` and `proxy` are left out, so they
+ * answer 404), plus the fake's extras.
+ */
 export function servedSubresources(descriptor: ResourceDescriptor): readonly string[] {
   const extra = EXTRA_SUBRESOURCES[`${descriptor.group}/${descriptor.plural}`] ?? [];
-  return extra.length === 0 ? descriptor.subresources : [...descriptor.subresources, ...extra];
+  const handled = descriptor.subresources.filter((s) => HANDLED_SUBRESOURCES.has(s));
+  return [...new Set([...handled, ...extra])];
 }
+
+/**
+ * Subresources every resource that lists them gets from the fake: the generic ones plus the
+ * ones with their own routes. Custom resources' `status` and `scale` are among them.
+ */
+const HANDLED_SUBRESOURCES: ReadonlySet<string> = new Set([
+  "status",
+  "scale",
+  "finalize",
+  "log",
+  "binding",
+  "eviction",
+  "ephemeralcontainers",
+]);
 
 /** Discovery facts of a subresource (kind and verbs). */
 export function subresourceInfo(name: string): SubresourceInfo {
@@ -184,7 +176,7 @@ export function apiResourceList(
       singularName: d.singular,
       namespaced: d.namespaced,
       kind: d.kind,
-      verbs: VERBS,
+      verbs: [...d.verbs],
     };
     if (d.shortNames.length > 0) entry.shortNames = [...d.shortNames];
     if (d.categories.length > 0) entry.categories = [...d.categories];

@@ -9,16 +9,37 @@
 
 import type { ResourceTable } from "./_object_store.ts";
 
-/** Built-in resources whose objects track `metadata.generation`. */
+/**
+ * Built-in resources whose objects track `metadata.generation`: a kube-apiserver 1.37 sets it to 1
+ * on create and bumps it when anything but metadata and status changes (measured by creating and
+ * patching one object of each kind; the others leave it unset). PriorityClasses get 1 on create
+ * but never a bump, which the fake does not model: it leaves theirs unset.
+ */
 const GENERATION_TRACKED: ReadonlySet<string> = new Set([
   "/pods",
+  "/podtemplates",
+  "/replicationcontrollers",
   "apps/replicasets",
   "apps/deployments",
   "apps/statefulsets",
   "apps/daemonsets",
   "batch/jobs",
   "batch/cronjobs",
+  "autoscaling/horizontalpodautoscalers",
+  "policy/poddisruptionbudgets",
   "networking.k8s.io/ingresses",
+  "networking.k8s.io/ingressclasses",
+  "networking.k8s.io/networkpolicies",
+  "discovery.k8s.io/endpointslices",
+  "apiextensions.k8s.io/customresourcedefinitions",
+  "admissionregistration.k8s.io/mutatingwebhookconfigurations",
+  "admissionregistration.k8s.io/validatingwebhookconfigurations",
+  "admissionregistration.k8s.io/validatingadmissionpolicies",
+  "admissionregistration.k8s.io/validatingadmissionpolicybindings",
+  "flowcontrol.apiserver.k8s.io/flowschemas",
+  "flowcontrol.apiserver.k8s.io/prioritylevelconfigurations",
+  "resource.k8s.io/deviceclasses",
+  "resource.k8s.io/devicetaintrules",
 ]);
 
 /** Built-in resources whose delete answers with the object rather than a Status. */

@@ -9,8 +9,7 @@
 import { ApiError } from "../api/errors.ts";
 import type { KubeObject, ObjectMeta } from "../api/meta.ts";
 import type { ResourceDescriptor } from "../api/resource.ts";
-import { BUILTIN_RESOURCES } from "../api/resources.ts";
-import { FAKE_ONLY_RESOURCES } from "./_discovery.ts";
+import { KUBERNETES_RESOURCES } from "../api/resources.ts";
 import { realClock } from "../_internal/clock.ts";
 import { KubeClient } from "../client/kube_client.ts";
 import type { KubeClientOptions } from "../client/kube_client_options.ts";
@@ -24,11 +23,8 @@ import { statusResponse } from "./_responses.ts";
 import { routeRequest } from "./_server_routes.ts";
 import { failure, internalError, StatusError, unauthorized } from "./_status.ts";
 
-/** The typed built-ins plus the kinds only the fake adds (for kubectl's generators). */
-const SERVED_RESOURCES: readonly ResourceDescriptor[] = [
-  ...BUILTIN_RESOURCES,
-  ...FAKE_ONLY_RESOURCES,
-];
+/** Every resource of a real kube-apiserver's preferred versions, as generated in `src/api/`. */
+const SERVED_RESOURCES: readonly ResourceDescriptor[] = KUBERNETES_RESOURCES;
 
 /**
  * The base URL of a server that is not listening (never resolved: requests

@@ -9,6 +9,7 @@ import {
   events,
   ingresses,
   jobs,
+  KUBERNETES_RESOURCES,
   leases,
   namespaces,
   nodes,
@@ -32,31 +33,43 @@ type Row = [
   subresources: string[],
 ];
 
+// Facts of a real kube-apiserver 1.37's discovery.
 const EXPECTED: Row[] = [
   [pods, "v1", "PodList", "pods", "pod", true, ["po"], ["all"], [
-    "status",
-    "log",
+    "attach",
     "binding",
-    "eviction",
     "ephemeralcontainers",
+    "eviction",
+    "exec",
+    "log",
+    "portforward",
+    "proxy",
+    "resize",
+    "status",
   ]],
-  [services, "v1", "ServiceList", "services", "service", true, ["svc"], ["all"], ["status"]],
+  [services, "v1", "ServiceList", "services", "service", true, ["svc"], ["all"], [
+    "proxy",
+    "status",
+  ]],
   [endpoints, "v1", "EndpointsList", "endpoints", "endpoints", true, ["ep"], [], []],
-  [nodes, "v1", "NodeList", "nodes", "node", false, ["no"], [], ["status"]],
-  [namespaces, "v1", "NamespaceList", "namespaces", "namespace", false, ["ns"], [], ["status"]],
+  [nodes, "v1", "NodeList", "nodes", "node", false, ["no"], [], ["proxy", "status"]],
+  [namespaces, "v1", "NamespaceList", "namespaces", "namespace", false, ["ns"], [], [
+    "finalize",
+    "status",
+  ]],
   [configMaps, "v1", "ConfigMapList", "configmaps", "configmap", true, ["cm"], [], []],
   [secrets, "v1", "SecretList", "secrets", "secret", true, [], [], []],
   [events, "v1", "EventList", "events", "event", true, ["ev"], [], []],
   [replicaSets, "apps/v1", "ReplicaSetList", "replicasets", "replicaset", true, ["rs"], ["all"], [
-    "status",
     "scale",
+    "status",
   ]],
   [deployments, "apps/v1", "DeploymentList", "deployments", "deployment", true, ["deploy"], [
     "all",
-  ], ["status", "scale"]],
+  ], ["scale", "status"]],
   [statefulSets, "apps/v1", "StatefulSetList", "statefulsets", "statefulset", true, ["sts"], [
     "all",
-  ], ["status", "scale"]],
+  ], ["scale", "status"]],
   [daemonSets, "apps/v1", "DaemonSetList", "daemonsets", "daemonset", true, ["ds"], ["all"], [
     "status",
   ]],
@@ -87,25 +100,49 @@ Deno.test("built-in descriptors carry the apiVersion, listKind and names real se
   }
 });
 
-Deno.test("BUILTIN_RESOURCES lists every built-in descriptor exactly once", () => {
+Deno.test("BUILTIN_RESOURCES keeps the long-standing descriptors exactly once", () => {
   assertEquals(BUILTIN_RESOURCES.length, EXPECTED.length);
   assertEquals(new Set(BUILTIN_RESOURCES), new Set(EXPECTED.map((row) => row[0])));
 });
 
-Deno.test("BUILTIN_RESOURCES has unique group+plural, kinds and short names", () => {
-  const ids = BUILTIN_RESOURCES.map((r) => `${r.group}/${r.plural}`);
+Deno.test("KUBERNETES_RESOURCES holds the 71 resources of a real server, the built-ins included", () => {
+  assertEquals(KUBERNETES_RESOURCES.length, 71);
+  for (const d of BUILTIN_RESOURCES) assert(KUBERNETES_RESOURCES.includes(d), d.kind);
+  const tokenReviews = KUBERNETES_RESOURCES.find((r) => r.plural === "tokenreviews");
+  assertEquals([tokenReviews?.apiVersion, tokenReviews?.verbs], ["authentication.k8s.io/v1", [
+    "create",
+  ]]);
+  const hpa = KUBERNETES_RESOURCES.find((r) => r.plural === "horizontalpodautoscalers");
+  assertEquals([hpa?.apiVersion, hpa?.shortNames], ["autoscaling/v2", ["hpa"]]);
+  const crds = KUBERNETES_RESOURCES.find((r) => r.kind === "CustomResourceDefinition");
+  assertEquals([crds?.namespaced, crds?.shortNames, crds?.categories], [false, ["crd", "crds"], [
+    "api-extensions",
+  ]]);
+});
+
+Deno.test("KUBERNETES_RESOURCES has unique group+plural, kinds and short names", () => {
+  const ids = KUBERNETES_RESOURCES.map((r) => `${r.group}/${r.plural}`);
   assertEquals(new Set(ids).size, ids.length);
-  const kinds = BUILTIN_RESOURCES.map((r) => `${r.group}/${r.kind}`);
+  const kinds = KUBERNETES_RESOURCES.map((r) => `${r.group}/${r.kind}`);
   assertEquals(new Set(kinds).size, kinds.length);
-  const shorts = BUILTIN_RESOURCES.flatMap((r) => r.shortNames);
-  assertEquals(new Set(shorts).size, shorts.length);
+  // A short name names one plural (`ev` is both groups' `events`, as on a real server).
+  const pluralOf = new Map<string, string>();
+  for (const r of KUBERNETES_RESOURCES) {
+    for (const short of r.shortNames) {
+      assertEquals(pluralOf.get(short) ?? r.plural, r.plural, short);
+      pluralOf.set(short, r.plural);
+    }
+  }
+  assertEquals(pluralOf.get("ev"), "events");
 });
 
 Deno.test("built-in descriptors and BUILTIN_RESOURCES are frozen", () => {
   assert(Object.isFrozen(BUILTIN_RESOURCES));
-  for (const d of BUILTIN_RESOURCES) {
+  assert(Object.isFrozen(KUBERNETES_RESOURCES));
+  for (const d of KUBERNETES_RESOURCES) {
     assert(Object.isFrozen(d), d.kind);
     assert(Object.isFrozen(d.shortNames), d.kind);
     assert(Object.isFrozen(d.subresources), d.kind);
+    assert(Object.isFrozen(d.verbs), d.kind);
   }
 });

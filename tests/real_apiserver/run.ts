@@ -8,7 +8,7 @@
  * etcd in between.
  *
  * Flags: `--only=NAME[,NAME]` runs some suites (runtime, library, informers, differential,
- * leader-election),
+ * leader-election, all-kinds),
  * `--variants=NAME[,NAME]` some variants, `--serve` starts the control plane and waits (to debug
  * by hand: it prints the kubeconfig path).
  *
@@ -36,6 +36,7 @@ const SUITES: Readonly<Record<string, { files: string[]; everyVariant: boolean }
     files: ["tests/real_apiserver/leader_election_suite.ts"],
     everyVariant: false,
   },
+  "all-kinds": { files: ["tests/real_apiserver/all_kinds_suite.ts"], everyVariant: false },
 };
 
 const args = new Map(

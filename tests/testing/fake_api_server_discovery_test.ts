@@ -21,16 +21,32 @@ conformance(
     assertEquals(api.body.serverAddressByClientCIDRs[0].clientCIDR, "0.0.0.0/0");
     const apis = (await h.json<Any>("/apis")).body;
     assertEquals(apis.kind, "APIGroupList");
+    // The order of a real kube-apiserver 1.37's discovery.
     assertEquals(apis.groups.map((g: Any) => g.name), [
+      "apiregistration.k8s.io",
       "apps",
+      "events.k8s.io",
+      "authentication.k8s.io",
+      "authorization.k8s.io",
+      "autoscaling",
       "batch",
+      "certificates.k8s.io",
       "networking.k8s.io",
-      "coordination.k8s.io",
-      "rbac.authorization.k8s.io",
-      "scheduling.k8s.io",
       "policy",
+      "rbac.authorization.k8s.io",
+      "storage.k8s.io",
+      "admissionregistration.k8s.io",
+      "apiextensions.k8s.io",
+      "scheduling.k8s.io",
+      "coordination.k8s.io",
+      "node.k8s.io",
+      "discovery.k8s.io",
+      "resource.k8s.io",
+      "flowcontrol.apiserver.k8s.io",
+      "storagemigration.k8s.io",
     ]);
-    assertEquals(apis.groups[0].preferredVersion, { groupVersion: "apps/v1", version: "v1" });
+    const appsGroup = apis.groups.find((g: Any) => g.name === "apps");
+    assertEquals(appsGroup.preferredVersion, { groupVersion: "apps/v1", version: "v1" });
     const group = (await h.json<Any>("/apis/apps")).body;
     assertEquals([group.kind, group.name, group.versions], ["APIGroup", "apps", [{
       groupVersion: "apps/v1",
