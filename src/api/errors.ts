@@ -16,7 +16,7 @@ import type { Status } from "./meta.ts";
  *
  * @example Telling kubesnap errors apart
  * ```ts
- * import { KubeError } from "./errors.ts";
+ * import { KubeError } from "@kubesnap/kubesnap";
  * try {
  *   throw new KubeError("boom");
  * } catch (err) {
@@ -45,7 +45,7 @@ export class KubeError extends Error {
  *
  * @example Inspecting a failure
  * ```ts
- * import { ApiError } from "./errors.ts";
+ * import { ApiError } from "@kubesnap/kubesnap";
  * const err = ApiError.fromStatus({ kind: "Status", code: 404, reason: "NotFound", message: 'pods "x" not found' });
  * console.log(err.code, err.reason); // 404 "NotFound"
  * ```
@@ -105,7 +105,7 @@ export interface ApiErrorOptions extends ErrorOptions {
  *
  * @example Recognising an expired watch
  * ```ts
- * import { ApiError, ExpiredError } from "./errors.ts";
+ * import { ApiError, ExpiredError } from "@kubesnap/kubesnap";
  * const err = ApiError.fromStatus({ code: 410, reason: "Expired", message: "too old resource version: 1 (5)" });
  * console.log(err instanceof ExpiredError); // true
  * ```
@@ -137,7 +137,7 @@ export class ExpiredError extends ApiError {
  *
  * @example Classifying an ERROR event
  * ```ts
- * import { isExpiredStatus } from "./errors.ts";
+ * import { isExpiredStatus } from "@kubesnap/kubesnap";
  * console.log(isExpiredStatus({ code: 410, reason: "Gone" })); // true
  * ```
  */
@@ -154,7 +154,7 @@ export function isExpiredStatus(status: Status): boolean {
  *
  * @example Deciding to relist
  * ```ts
- * import { ApiError, isExpired } from "./errors.ts";
+ * import { ApiError, isExpired } from "@kubesnap/kubesnap";
  * console.log(isExpired(ApiError.fromStatus({ code: 410 }))); // true
  * console.log(isExpired(new Error("x"))); // false
  * ```
@@ -173,7 +173,7 @@ export function isExpired(err: unknown): boolean {
  *
  * @example Detecting a lagging server
  * ```ts
- * import { ApiError, isTooLargeResourceVersion } from "./errors.ts";
+ * import { ApiError, isTooLargeResourceVersion } from "@kubesnap/kubesnap";
  * const err = ApiError.fromStatus({
  *   code: 504,
  *   reason: "Timeout",
@@ -195,7 +195,7 @@ export function isTooLargeResourceVersion(err: unknown): boolean {
  *
  * @example Wrapping a network failure
  * ```ts
- * import { TransportError } from "./errors.ts";
+ * import { TransportError } from "@kubesnap/kubesnap";
  * const err = new TransportError("GET /api/v1/pods failed", { cause: new TypeError("connection refused") });
  * console.log(err.message);
  * ```
@@ -229,7 +229,7 @@ export type WatchDecodeErrorKind =
  *
  * @example Reacting to garbage on a watch
  * ```ts
- * import { WatchDecodeError } from "./errors.ts";
+ * import { WatchDecodeError } from "@kubesnap/kubesnap";
  * const err = new WatchDecodeError("unknown-type", "unknown watch event type \"FOO\" at line 3");
  * console.log(err.kind); // "unknown-type"
  * ```
@@ -258,7 +258,7 @@ export class WatchDecodeError extends KubeError {
  *
  * @example Reporting a bad kubeconfig
  * ```ts
- * import { KubeConfigError } from "./errors.ts";
+ * import { KubeConfigError } from "@kubesnap/kubesnap";
  * const err = new KubeConfigError('context "dev" names cluster "nope", which is not defined');
  * console.log(err.name); // "KubeConfigError"
  * ```
@@ -285,7 +285,7 @@ export class KubeConfigError extends KubeError {
  *
  * @example Recognising it in an error handler
  * ```ts
- * import { UserCodeError } from "./errors.ts";
+ * import { UserCodeError } from "@kubesnap/kubesnap";
  * const err = new UserCodeError("transform", "default/web-0", { cause: new Error("boom") });
  * console.log(err.message); // "transform failed for default/web-0: boom"
  * ```
@@ -321,7 +321,7 @@ export class UserCodeError extends KubeError {
  *
  * @example Recognising it in an error handler
  * ```ts
- * import { UnexpectedKindError } from "./errors.ts";
+ * import { UnexpectedKindError } from "@kubesnap/kubesnap";
  * const err = new UnexpectedKindError("Pod", "Node", "node-1");
  * console.log(err.message); // 'a watch of Pod delivered a Node ("node-1"); it was skipped'
  * ```
@@ -347,7 +347,7 @@ export class UnexpectedKindError extends KubeError {
  *
  * @example Recognising it in an error handler
  * ```ts
- * import { WatchIdleError } from "./errors.ts";
+ * import { WatchIdleError } from "@kubesnap/kubesnap";
  * const err: unknown = new WatchIdleError(90_000);
  * console.log(err instanceof WatchIdleError, (err as Error).message);
  * ```
@@ -369,7 +369,7 @@ export class WatchIdleError extends KubeError {
  *
  * @example Recognising it in an error handler
  * ```ts
- * import { VeryShortWatchError } from "./errors.ts";
+ * import { VeryShortWatchError } from "@kubesnap/kubesnap";
  * const err: unknown = new VeryShortWatchError();
  * console.log(err instanceof VeryShortWatchError); // true
  * ```
@@ -388,7 +388,7 @@ export class VeryShortWatchError extends KubeError {
  *
  * @example Recognising it in an error handler
  * ```ts
- * import { IncompleteStreamingListError } from "./errors.ts";
+ * import { IncompleteStreamingListError } from "@kubesnap/kubesnap";
  * const err: unknown = new IncompleteStreamingListError(3);
  * console.log(err instanceof IncompleteStreamingListError, (err as IncompleteStreamingListError).events); // true 3
  * ```
@@ -420,7 +420,7 @@ export class IncompleteStreamingListError extends KubeError {
  *
  * @example Recognising it in an error handler
  * ```ts
- * import { WatchWithoutProgressError } from "./errors.ts";
+ * import { WatchWithoutProgressError } from "@kubesnap/kubesnap";
  * const err: unknown = new WatchWithoutProgressError(2500);
  * console.log(err instanceof WatchWithoutProgressError); // true
  * ```
@@ -448,7 +448,7 @@ export class WatchWithoutProgressError extends KubeError {
  *
  * @example Watching for slow handlers
  * ```ts
- * import { HandlerLagError } from "./errors.ts";
+ * import { HandlerLagError } from "@kubesnap/kubesnap";
  * const err = new HandlerLagError(20_000);
  * console.log(err.pending); // 20000
  * ```

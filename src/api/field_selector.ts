@@ -69,7 +69,7 @@ export interface FieldMatcher {
  *
  * @example Escaping a value with a comma
  * ```ts
- * import { escapeFieldSelectorValue } from "./field_selector.ts";
+ * import { escapeFieldSelectorValue } from "@kubesnap/kubesnap";
  * console.log(escapeFieldSelectorValue("a,b=c")); // "a\\,b\\=c"
  * ```
  */
@@ -188,7 +188,7 @@ function unescapeValue(source: string, value: string, pos: number): string {
  *
  * @example Selecting pods on a node
  * ```ts
- * import { parseFieldSelector } from "./field_selector.ts";
+ * import { parseFieldSelector } from "@kubesnap/kubesnap";
  * const sel = parseFieldSelector("spec.nodeName=node-1,status.phase!=Failed");
  * console.log(sel.matches({ "spec.nodeName": "node-1", "status.phase": "Running" })); // true
  * console.log(sel.matches({ "spec.nodeName": "node-2", "status.phase": "Running" })); // false
@@ -237,7 +237,7 @@ export function parseFieldSelector(text: string): FieldMatcher {
  *
  * @example Formatting a record
  * ```ts
- * import { formatFieldSelector } from "./field_selector.ts";
+ * import { formatFieldSelector } from "@kubesnap/kubesnap";
  * console.log(formatFieldSelector({ "metadata.name": "a,b", "spec.nodeName": "n1" }));
  * // "metadata.name=a\\,b,spec.nodeName=n1"
  * ```
@@ -390,7 +390,7 @@ const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
  *
  * @example Looking up the pod alias
  * ```ts
- * import { FIELD_LABEL_ALIASES } from "./field_selector.ts";
+ * import { FIELD_LABEL_ALIASES } from "@kubesnap/kubesnap";
  * console.log(FIELD_LABEL_ALIASES["Pod"]?.["spec.host"]); // "spec.nodeName"
  * ```
  */
@@ -442,8 +442,8 @@ export interface SelectableFieldsOptions {
  *
  * @example Fields of a pod
  * ```ts
- * import { selectableFields } from "./field_selector.ts";
- * import type { Pod } from "./core_v1.ts";
+ * import { selectableFields } from "@kubesnap/kubesnap";
+ * import type { Pod } from "@kubesnap/kubesnap";
  * const pod: Pod = {
  *   metadata: { name: "web-0", namespace: "default" },
  *   spec: { nodeName: "node-1", containers: [] },
@@ -478,7 +478,7 @@ export function selectableFields(
  *
  * @example Selecting pods by the legacy `spec.host`
  * ```ts
- * import { normalizeFieldSelector, parseFieldSelector } from "./field_selector.ts";
+ * import { normalizeFieldSelector, parseFieldSelector } from "@kubesnap/kubesnap";
  * const sel = normalizeFieldSelector("Pod", parseFieldSelector("spec.host=node-1"));
  * console.log(sel.toString()); // "spec.nodeName=node-1"
  * ```
@@ -507,7 +507,7 @@ export function normalizeFieldSelector(kind: string, matcher: FieldMatcher): Fie
  *
  * @example Refusing an unknown label
  * ```ts
- * import { parseFieldSelector, unsupportedFieldLabel } from "./field_selector.ts";
+ * import { parseFieldSelector, unsupportedFieldLabel } from "@kubesnap/kubesnap";
  * const sel = parseFieldSelector("metadata.name=a,spec.replicas=3");
  * console.log(unsupportedFieldLabel("Deployment", true, sel)); // "spec.replicas"
  * ```

@@ -508,7 +508,7 @@ class LabelParser {
  *
  * @example Matching labels
  * ```ts
- * import { parseLabelSelector } from "./label_selector.ts";
+ * import { parseLabelSelector } from "@kubesnap/kubesnap";
  * const sel = parseLabelSelector("app=web, tier in (front,back), !canary");
  * console.log(sel.matches({ app: "web", tier: "front" })); // true
  * console.log(sel.matches({ app: "web", tier: "front", canary: "1" })); // false
@@ -555,7 +555,7 @@ function checkedValue(value: unknown, where: string): string {
  *
  * @example A workload's selector
  * ```ts
- * import { labelSelectorFromStructured } from "./label_selector.ts";
+ * import { labelSelectorFromStructured } from "@kubesnap/kubesnap";
  * const sel = labelSelectorFromStructured({
  *   matchLabels: { app: "web" },
  *   matchExpressions: [{ key: "tier", operator: "NotIn", values: ["db"] }],
@@ -631,7 +631,7 @@ function isStructured(
  *
  * @example Three forms of the same selector
  * ```ts
- * import { compileLabelSelector } from "./label_selector.ts";
+ * import { compileLabelSelector } from "@kubesnap/kubesnap";
  * const a = compileLabelSelector("app=web");
  * const b = compileLabelSelector({ matchLabels: { app: "web" } });
  * const c = compileLabelSelector({ app: "web" });
@@ -664,7 +664,7 @@ export function compileLabelSelector(
  *
  * @example Formatting a structured selector
  * ```ts
- * import { formatLabelSelector } from "./label_selector.ts";
+ * import { formatLabelSelector } from "@kubesnap/kubesnap";
  * const q = formatLabelSelector({
  *   matchLabels: { app: "web" },
  *   matchExpressions: [{ key: "env", operator: "In", values: ["prod", "dev"] }],

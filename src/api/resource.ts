@@ -90,8 +90,8 @@ const ALL_VERBS: readonly string[] = Object.freeze([
  *
  * @example A custom resource
  * ```ts
- * import { defineResource } from "./resource.ts";
- * import type { KubeObject } from "./meta.ts";
+ * import { defineResource } from "@kubesnap/kubesnap";
+ * import type { KubeObject } from "@kubesnap/kubesnap";
  * interface Widget extends KubeObject { spec?: { size?: number } }
  * const widgets = defineResource<Widget>({
  *   group: "example.com",

@@ -51,8 +51,8 @@ export interface ErrorWatchEvent {
  *
  * @example Narrowing
  * ```ts
- * import type { WatchEvent } from "./watch_event.ts";
- * import type { Pod } from "./core_v1.ts";
+ * import type { WatchEvent } from "@kubesnap/kubesnap";
+ * import type { Pod } from "@kubesnap/kubesnap";
  * function describe(ev: WatchEvent<Pod>): string {
  *   switch (ev.type) {
  *     case "ADDED":
@@ -75,7 +75,7 @@ export type WatchEvent<T> = ObjectWatchEvent<T> | BookmarkWatchEvent | ErrorWatc
  *
  * @example Spotting the end of a streaming list
  * ```ts
- * import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent } from "./watch_event.ts";
+ * import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent } from "@kubesnap/kubesnap";
  * const ev: WatchEvent<unknown> = {
  *   type: "BOOKMARK",
  *   object: { metadata: { resourceVersion: "12", annotations: { [INITIAL_EVENTS_END_ANNOTATION]: "true" } } },

@@ -20,8 +20,8 @@ const BRAND: unique symbol = Symbol.for("kubesnap.DeletedFinalStateUnknown");
  *
  * @example Unwrapping a tombstone in a delete handler
  * ```ts
- * import { DeletedFinalStateUnknown, isDeletedFinalStateUnknown } from "./deleted_final_state_unknown.ts";
- * import type { KubeObject } from "../api/meta.ts";
+ * import { DeletedFinalStateUnknown, isDeletedFinalStateUnknown } from "@kubesnap/kubesnap";
+ * import type { KubeObject } from "@kubesnap/kubesnap";
  *
  * function onDelete(obj: KubeObject | DeletedFinalStateUnknown<KubeObject>): void {
  *   const last = isDeletedFinalStateUnknown(obj) ? obj.obj : obj;
@@ -63,7 +63,7 @@ Object.defineProperty(DeletedFinalStateUnknown.prototype, BRAND, { value: true }
  *
  * @example Telling a tombstone from an object
  * ```ts
- * import { DeletedFinalStateUnknown, isDeletedFinalStateUnknown } from "./deleted_final_state_unknown.ts";
+ * import { DeletedFinalStateUnknown, isDeletedFinalStateUnknown } from "@kubesnap/kubesnap";
  * console.log(isDeletedFinalStateUnknown(new DeletedFinalStateUnknown("ns/a", undefined))); // true
  * console.log(isDeletedFinalStateUnknown({ metadata: { name: "a" } })); // false
  * ```

@@ -24,7 +24,7 @@ import {
  *
  * @example Using an indexer as a plain store
  * ```ts
- * import { createIndexer, type Store } from "./indexer.ts";
+ * import { createIndexer, type Store } from "@kubesnap/kubesnap";
  * const store: Store<{ metadata: { name: string } }> = createIndexer();
  * store.add({ metadata: { name: "a" } });
  * console.log(store.listKeys()); // ["a"]
@@ -65,7 +65,7 @@ export interface Store<T> {
  *
  * @example Reading through the view
  * ```ts
- * import { createIndexer, readonlyView } from "./indexer.ts";
+ * import { createIndexer, readonlyView } from "@kubesnap/kubesnap";
  * const indexer = createIndexer<{ metadata: { namespace: string; name: string } }>();
  * indexer.add({ metadata: { namespace: "default", name: "web-0" } });
  * const view = readonlyView(indexer);
@@ -95,7 +95,7 @@ export type ReadonlyIndexer<T> = Pick<
  *
  * @example An informer hands out a view
  * ```ts
- * import { createIndexer, readonlyView } from "./indexer.ts";
+ * import { createIndexer, readonlyView } from "@kubesnap/kubesnap";
  * const view = readonlyView(createIndexer());
  * console.log(view.size); // 0
  * ```
@@ -130,8 +130,8 @@ export function readonlyView<T>(indexer: Indexer<T>): ReadonlyIndexer<T> {
  *
  * @example Finding pods by IP
  * ```ts
- * import { createIndexer } from "./indexer.ts";
- * import type { Pod } from "../api/core_v1.ts";
+ * import { createIndexer } from "@kubesnap/kubesnap";
+ * import type { Pod } from "@kubesnap/kubesnap";
  * const indexer = createIndexer<Pod>({ byIP: (pod) => (pod.status?.podIPs ?? []).map((p) => p.ip) });
  * indexer.add({ metadata: { namespace: "default", name: "web-0" }, status: { podIPs: [{ ip: "10.0.0.5" }] } });
  * console.log(indexer.byIndex("byIP", "10.0.0.5")[0]?.metadata?.name); // "web-0"
@@ -583,9 +583,8 @@ export function createKeyedIndexer<T extends KubeObject>(
  *
  * @example An indexer with a custom index
  * ```ts
- * import { createIndexer } from "./indexer.ts";
- * import { NAMESPACE_INDEX } from "./keys.ts";
- * import type { Pod } from "../api/core_v1.ts";
+ * import { createIndexer, NAMESPACE_INDEX } from "@kubesnap/kubesnap";
+ * import type { Pod } from "@kubesnap/kubesnap";
  *
  * const indexer = createIndexer<Pod>({ byNode: (pod) => (pod.spec?.nodeName ? [pod.spec.nodeName] : []) });
  * indexer.add({ metadata: { namespace: "default", name: "a" }, spec: { nodeName: "n1", containers: [] } });

@@ -19,8 +19,8 @@ import {
  *
  * @example Indexing pods by IP
  * ```ts
- * import type { IndexFunc } from "./keys.ts";
- * import type { Pod } from "../api/core_v1.ts";
+ * import type { IndexFunc } from "@kubesnap/kubesnap";
+ * import type { Pod } from "@kubesnap/kubesnap";
  * const byIP: IndexFunc<Pod> = (pod) => (pod.status?.podIPs ?? []).map((p) => p.ip);
  * console.log(byIP({ status: { podIPs: [{ ip: "10.0.0.5" }] } })); // ["10.0.0.5"]
  * ```
@@ -34,8 +34,8 @@ export type IndexFunc<T> = (obj: T) => readonly string[];
  *
  * @example Two indexes
  * ```ts
- * import type { Indexers } from "./keys.ts";
- * import type { Pod } from "../api/core_v1.ts";
+ * import type { Indexers } from "@kubesnap/kubesnap";
+ * import type { Pod } from "@kubesnap/kubesnap";
  * const indexers: Indexers<Pod> = {
  *   byNode: (pod) => (pod.spec?.nodeName ? [pod.spec.nodeName] : []),
  *   byIP: (pod) => (pod.status?.podIPs ?? []).map((p) => p.ip),
@@ -51,8 +51,7 @@ export type Indexers<T> = Record<string, IndexFunc<T>>;
  *
  * @example Looking up the pods of one namespace
  * ```ts
- * import { NAMESPACE_INDEX } from "./keys.ts";
- * import { createIndexer } from "./indexer.ts";
+ * import { createIndexer, NAMESPACE_INDEX } from "@kubesnap/kubesnap";
  * const indexer = createIndexer();
  * indexer.add({ metadata: { namespace: "default", name: "a" } });
  * console.log(indexer.byIndex(NAMESPACE_INDEX, "default").length); // 1
@@ -71,7 +70,7 @@ export const NAMESPACE_INDEX: string = "namespace";
  *
  * @example Keys of namespaced and cluster-scoped objects
  * ```ts
- * import { metaNamespaceKey } from "./keys.ts";
+ * import { metaNamespaceKey } from "@kubesnap/kubesnap";
  * console.log(metaNamespaceKey({ metadata: { namespace: "default", name: "web-0" } })); // "default/web-0"
  * console.log(metaNamespaceKey({ metadata: { name: "node-1" } })); // "node-1"
  * ```
@@ -97,7 +96,7 @@ export function metaNamespaceKey(obj: KubeObject | DeletedFinalStateUnknown<unkn
  *
  * @example Splitting keys
  * ```ts
- * import { splitMetaNamespaceKey } from "./keys.ts";
+ * import { splitMetaNamespaceKey } from "@kubesnap/kubesnap";
  * console.log(splitMetaNamespaceKey("default/web-0")); // { namespace: "default", name: "web-0" }
  * console.log(splitMetaNamespaceKey("node-1")); // { namespace: "", name: "node-1" }
  * ```
@@ -120,7 +119,7 @@ export function splitMetaNamespaceKey(key: string): { namespace: string; name: s
  *
  * @example The namespace index value
  * ```ts
- * import { metaNamespaceIndexFunc } from "./keys.ts";
+ * import { metaNamespaceIndexFunc } from "@kubesnap/kubesnap";
  * console.log(metaNamespaceIndexFunc({ metadata: { namespace: "kube-system", name: "dns" } })); // ["kube-system"]
  * console.log(metaNamespaceIndexFunc({ metadata: { name: "node-1" } })); // [""]
  * ```

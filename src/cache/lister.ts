@@ -18,9 +18,8 @@ import { NAMESPACE_INDEX } from "./keys.ts";
  *
  * @example Reading one namespace
  * ```ts
- * import { createIndexer } from "./indexer.ts";
- * import { createLister, type NamespaceLister } from "./lister.ts";
- * import type { Pod } from "../api/core_v1.ts";
+ * import { createIndexer, createLister, type NamespaceLister } from "@kubesnap/kubesnap";
+ * import type { Pod } from "@kubesnap/kubesnap";
  * const indexer = createIndexer<Pod>();
  * indexer.add({ metadata: { namespace: "default", name: "web-0", labels: { app: "web" } } });
  * indexer.add({ metadata: { namespace: "prod", name: "web-1", labels: { app: "web" } } });
@@ -51,9 +50,8 @@ export interface NamespaceLister<T> {
  *
  * @example Listing and getting from the cache
  * ```ts
- * import { createIndexer } from "./indexer.ts";
- * import { createLister } from "./lister.ts";
- * import type { Pod } from "../api/core_v1.ts";
+ * import { createIndexer, createLister } from "@kubesnap/kubesnap";
+ * import type { Pod } from "@kubesnap/kubesnap";
  * const indexer = createIndexer<Pod>();
  * indexer.add({ metadata: { namespace: "default", name: "web-0", labels: { app: "web" } } });
  * const lister = createLister(indexer, { group: "", plural: "pods", singular: "pod" });
@@ -133,10 +131,8 @@ function filterByLabels<T extends KubeObject>(
  *
  * @example A pod lister answering 404 for a missing pod
  * ```ts
- * import { createIndexer } from "./indexer.ts";
- * import { createLister } from "./lister.ts";
- * import { ApiError } from "../api/errors.ts";
- * import type { Pod } from "../api/core_v1.ts";
+ * import { ApiError, createIndexer, createLister } from "@kubesnap/kubesnap";
+ * import type { Pod } from "@kubesnap/kubesnap";
  *
  * const lister = createLister(createIndexer<Pod>(), { group: "", plural: "pods", singular: "pod" });
  * try {

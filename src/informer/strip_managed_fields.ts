@@ -18,7 +18,7 @@ import type { KubeObject } from "../api/meta.ts";
  *
  * @example As an informer transform
  * ```ts
- * import { stripManagedFields } from "./strip_managed_fields.ts";
+ * import { stripManagedFields } from "@kubesnap/kubesnap";
  * const pod = stripManagedFields({ metadata: { name: "a", managedFields: [{ manager: "kubectl" }] } });
  * console.log(pod.metadata?.managedFields); // undefined
  * ```

@@ -30,7 +30,7 @@ export interface BackoffOptions {
  *
  * @example Successive delays
  * ```ts
- * import { Backoff } from "./backoff.ts";
+ * import { Backoff } from "@kubesnap/kubesnap";
  * const backoff = new Backoff({ random: () => 0 });
  * console.log(backoff.next(), backoff.next(), backoff.next()); // 800 1600 3200
  * ```
