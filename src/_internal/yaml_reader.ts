@@ -1,24 +1,37 @@
 /**
- * A reader for the subset of YAML that kubeconfig files use, producing plain
- * JavaScript values: block mappings and sequences (including the compact
- * `- key: value` form and sequences indented at the level of their key),
- * plain, single- and double-quoted scalars (also spread over several lines),
- * comments, flow collections of scalars (`{}`, `[a, b]`, `{a: 1}`), literal
- * `|` and folded `>` block scalars with chomping and indentation indicators,
- * and a leading `---`. Plain scalars resolve per the YAML 1.2 core schema.
+ * A YAML reader that reads kubeconfigs as kubectl does (sigs.k8s.io/yaml's
+ * `YAMLToJSON`, go-yaml v2 underneath), producing plain JavaScript values:
+ * block mappings and sequences (including the compact `- key: value` form and
+ * sequences indented at the level of their key), `? ` complex keys, plain,
+ * single- and double-quoted scalars (also spread over several lines, in block
+ * and flow context), comments, flow collections, literal `|` and folded `>`
+ * block scalars with chomping and indentation indicators, anchors, aliases
+ * and `<<` merge keys, the standard `!!` tags, and `---`/`...` markers. Of
+ * several documents the first is read, as kubectl does. Plain scalars and
+ * keys resolve with go-yaml v2's YAML 1.1 rules (see `yaml_scalar.ts`).
  *
- * Anchors, aliases, tags, complex keys, directives and several documents are
- * rejected. Every error is a {@linkcode KubeConfigError} naming the line and
- * the key path, and never quoting the text (which may hold a credential).
- * Text starting with `{` is read with `JSON.parse`.
+ * Duplicate keys (kubectl keeps the last), directives, nesting deeper than
+ * {@linkcode YAML_MAX_DEPTH} levels and aliases expanding to more than
+ * {@linkcode YAML_MAX_ALIAS_VALUES} values are rejected. Every error is a
+ * {@linkcode KubeConfigError} naming the line and the key path, and never
+ * quoting the text (which may hold a credential). Text starting with `{`
+ * or `[` (after spaces and line breaks) is tried with `JSON.parse` first.
  *
  * @module
  */
 
 import { KubeConfigError } from "../api/errors.ts";
+import { formatYamlPath, type YamlPath } from "./yaml_path.ts";
+import { readBlockScalar } from "./yaml_block_scalar.ts";
+import { foldLineBreaks, readQuotedScalar } from "./yaml_quoted_scalar.ts";
+import { keyString, resolvePlain, resolveTagged, type YamlScalar } from "./yaml_scalar.ts";
 
-/** A key path into a parsed document: mapping keys and sequence indexes. */
-export type YamlPath = readonly (string | number)[];
+export { formatYamlPath, type YamlPath };
+
+/** Deepest nesting of collections read (go-yaml stops at 10000; kubeconfigs use about 6). */
+export const YAML_MAX_DEPTH = 1000;
+/** Most values that aliases may add to a document (a guard against alias bombs). */
+export const YAML_MAX_ALIAS_VALUES = 100_000;
 
 /** Options of {@linkcode readYaml}. */
 export interface ReadYamlOptions {
@@ -72,112 +85,46 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlDocum
   if (typeof text !== "string") throw new TypeError("readYaml expects a string");
   const source = options.source ?? "YAML";
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trimStart().startsWith("{")) return readJson(text, source);
+  // JSON.parse would also skip tabs, which YAML does not allow before the text.
+  if (/^[ \r\n]*[{[]/.test(text)) {
+    const json = readJson(text);
+    if (json) return json;
+  }
   const reader = new Reader(text, source, options.keepString ?? (() => false));
   const value = reader.document();
   const lines = reader.lines;
   return { value, lineOf: (path) => lines.get(pathKey(path)) };
 }
 
-function readJson(text: string, source: string): YamlDocument {
-  let value: unknown;
+/** Reads JSON with `JSON.parse`; undefined when it is not JSON (then it is read as YAML). */
+function readJson(text: string): YamlDocument | undefined {
+  if (jsonDepth(text) > YAML_MAX_DEPTH) return undefined;
   try {
-    value = JSON.parse(text);
+    return { value: JSON.parse(text), lineOf: () => undefined };
   } catch {
-    // The engine's message may quote the text around the error: report only where it is.
-    const offset = jsonErrorOffset(text);
-    const line = text.slice(0, offset).split("\n").length;
-    throw new KubeConfigError(`${source}: invalid JSON at line ${line}`);
+    return undefined;
   }
-  return { value, lineOf: () => undefined };
 }
 
-/** The offset of the first syntax error in invalid JSON text. */
-function jsonErrorOffset(text: string): number {
-  let i = 0;
-  const stop = (): never => {
-    throw new RangeError("json");
-  };
-  const space = () => {
-    while (i < text.length && " \t\n\r".includes(text[i] as string)) i++;
-  };
-  const string = () => {
-    if (text[i] !== '"') stop();
-    i++;
-    while (i < text.length) {
-      const c = text[i] as string;
-      if (c === '"') {
-        i++;
-        return;
-      }
-      if (c < " ") stop();
-      i += c === "\\" ? 2 : 1;
-    }
-    stop();
-  };
-  const value = (): void => {
-    space();
-    const c = text[i];
-    if (c === "{" || c === "[") {
-      const close = c === "{" ? "}" : "]";
-      i++;
-      space();
-      if (text[i] === close) {
-        i++;
-        return;
-      }
-      for (;;) {
-        if (c === "{") {
-          space();
-          string();
-          space();
-          if (text[i] !== ":") stop();
-          i++;
-        }
-        value();
-        space();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        if (text[i] !== close) stop();
-        i++;
-        return;
-      }
-    }
-    if (c === '"') return string();
-    const literal = /^(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null)/
-      .exec(text.slice(i, i + 400));
-    if (!literal) stop();
-    i += (literal as RegExpExecArray)[0].length;
-  };
-  try {
-    value();
-    space();
-  } catch {
-    return i;
+/** The deepest bracket nesting of JSON text (brackets in strings do not count). */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
   }
-  return i;
+  return max;
 }
 
 function pathKey(path: YamlPath): string {
   return JSON.stringify(path);
-}
-
-/**
- * Formats a key path for messages: `clusters[0].cluster["odd key"]`.
- *
- * @param path The key path.
- * @returns A readable path, or `(document)` for the root.
- */
-export function formatYamlPath(path: YamlPath): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(part)) out += out === "" ? part : `.${part}`;
-    else out += `[${JSON.stringify(part)}]`;
-  }
-  return out === "" ? "(document)" : out;
 }
 
 /** The next line holding content: where it starts and its indentation. */
@@ -188,11 +135,62 @@ interface ContentLine {
   readonly marker: "---" | "..." | undefined;
 }
 
-type Context = "map" | "seq";
+/**
+ * What an indicator introduces: a mapping value, a sequence item, a `? `/`: `
+ * entry, or the root after `---`.
+ */
+type Context = "map" | "seq" | "explicit" | "document";
 
-const NULL_RE = /^(?:null|Null|NULL|~)?$/;
-const INT_RE = /^[-+]?[0-9]+$/;
-const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+/** An anchor (`&name`) and/or a tag (`!!str`) in front of a node. */
+interface Properties {
+  readonly anchor: string | undefined;
+  /** The tag in its long form (`tag:yaml.org,2002:str`). */
+  readonly tag: string | undefined;
+  /** Where the properties start. */
+  readonly pos: number;
+  /** The value count before the node, to size the anchor. */
+  readonly valuesBefore: number;
+}
+
+/** An anchored value: aliases copy it. */
+interface Anchor {
+  readonly value: unknown;
+  /** Its resolved scalar, when it is one (an alias may be a key). */
+  readonly scalar: YamlScalar | undefined;
+  /** Values it holds, aliases expanded. */
+  readonly size: number;
+}
+
+const NULLS: ReadonlySet<string> = new Set(["", "~", "null", "Null", "NULL"]);
+const ANCHOR_NAME_RE = /[0-9A-Za-z_-]+/y;
+/** A tag as go-yaml scans it: verbatim `!<…>`, or `!`/`!!` and URI characters (`,[]` too). */
+const TAG_RE = /!(?:<[^>\s]*>|[0-9A-Za-z\-;/?:@&=+$,.!~*'()[\]%_]*)/y;
+const LINE_SEPARATORS = /[\u2028\u2029]/g;
+const MERGE_TAG = "tag:yaml.org,2002:merge";
+
+function copyValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyValue);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) setKey(out, k, copyValue(v));
+    return out;
+  }
+  return value;
+}
+
+/** Sets a key as an own property, `__proto__` included. */
+function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
 
 class Reader {
   readonly lines: Map<string, number> = new Map();
@@ -202,10 +200,20 @@ class Reader {
   #pos = 0;
   #path: (string | number)[] = [];
   #lineStarts: number[] = [0];
+  /** U+2028 and U+2029 line breaks, by position: they break lines but folding keeps them. */
+  #separators: Map<number, string> = new Map();
+  #anchors: Map<string, Anchor> = new Map();
+  #depth = 0;
+  #values = 0;
+  #aliasValues = 0;
+  /** The last scalar read, for keys written as `? key` or as an alias. */
+  #lastScalar: YamlScalar | undefined;
 
   constructor(text: string, source: string, keepString: (path: YamlPath) => boolean) {
-    // Line numbers stay the same: "\r\n" becomes "\n" and a lone "\r" a line break.
-    this.#text = text.replace(/\r\n?/g, "\n");
+    // As go-yaml reads lines: "\r\n", "\r" and U+0085 are "\n"; U+2028 and U+2029 break lines too.
+    text = text.replace(/\r\n?|\u0085/g, "\n");
+    for (const m of text.matchAll(LINE_SEPARATORS)) this.#separators.set(m.index, m[0]);
+    this.#text = this.#separators.size > 0 ? text.replace(LINE_SEPARATORS, "\n") : text;
     this.#source = source;
     this.#keepString = keepString;
     for (let i = 0; i < this.#text.length; i++) {
@@ -218,12 +226,15 @@ class Reader {
     if (c && c.indent === 0 && this.#text[c.pos] === "%") {
       this.#fail("YAML directives (%YAML, %TAG) are not supported", c.pos);
     }
+    if (c && c.marker === "...") {
+      this.#fail("a document end marker (...) before any document", c.pos);
+    }
     let value: unknown = null;
     if (c && c.marker === "---") {
       this.#pos = c.pos + 3;
       this.#skipInlineSpace();
       if (!this.#atLineEnd()) {
-        value = this.#afterIndicator(-1, "seq");
+        value = this.#afterIndicator(-1, "document");
         c = this.#peekNext();
       } else {
         c = this.#peekNext();
@@ -238,18 +249,9 @@ class Reader {
       value = this.#blockNode(c.indent, -1);
       c = this.#peekNext();
     }
-    if (c && c.marker === "...") {
-      this.#pos = c.pos + 3;
-      c = this.#peekNext();
-      if (c) this.#fail("only one YAML document is supported", c.pos);
-    }
-    if (c) {
-      this.#fail(
-        c.marker === "---"
-          ? "only one YAML document is supported"
-          : "unexpected content (check the indentation)",
-        c.pos,
-      );
+    // kubectl reads the first document and ignores the rest.
+    if (c && c.marker === undefined) {
+      this.#fail("unexpected content (check the indentation)", c.pos);
     }
     return value;
   }
@@ -280,6 +282,22 @@ class Reader {
 
   #record(): void {
     this.lines.set(pathKey(this.#path), this.#lineAt(this.#pos));
+  }
+
+  #enter(): void {
+    if (++this.#depth > YAML_MAX_DEPTH) {
+      this.#fail(`collections nested deeper than ${YAML_MAX_DEPTH} levels`);
+    }
+  }
+
+  /** The line break at `pos` ("\n", or U+2028/U+2029 as written). */
+  #breakAt(pos: number): string {
+    return this.#separators.get(pos) ?? "\n";
+  }
+
+  /** Folds the line breaks at these positions (see `foldLineBreaks`). */
+  #fold(breaks: readonly number[]): string {
+    return foldLineBreaks(breaks.map((b) => this.#breakAt(b)));
   }
 
   // ---- line scanning -------------------------------------------------------
@@ -341,23 +359,26 @@ class Reader {
     return undefined;
   }
 
+  /** Checks that the rest of the current line is blank or a comment. */
+  #endOfLine(): void {
+    const text = this.#text;
+    let i = this.#pos;
+    while (this.#isBlank(text[i])) i++;
+    const ch = text[i];
+    // As go-yaml: "#" after a quoted scalar or a flow collection starts a comment even
+    // without a space before it (inside a plain scalar it is text).
+    if (ch !== "#" && !this.#isBreakOrEnd(ch)) {
+      this.#fail("unexpected text after the value", i);
+    }
+  }
+
   /**
    * Checks that the rest of the current line is blank or a comment, then finds
    * the next content line without consuming it.
    */
   #peekNext(): ContentLine | undefined {
-    const text = this.#text;
-    let i = this.#pos;
-    while (this.#isBlank(text[i])) i++;
-    const ch = text[i];
-    if (ch === "#") {
-      if (i > 0 && !this.#isSpaceOrEnd(text[i - 1])) {
-        this.#fail("a comment must be separated from the value by a space", i);
-      }
-    } else if (!this.#isBreakOrEnd(ch)) {
-      this.#fail("unexpected text after the value", i);
-    }
-    const nl = text.indexOf("\n", i);
+    this.#endOfLine();
+    const nl = this.#text.indexOf("\n", this.#pos);
     return nl < 0 ? undefined : this.#contentFrom(nl + 1);
   }
 
@@ -365,9 +386,28 @@ class Reader {
     return this.#text[pos] === "-" && this.#isSpaceOrEnd(this.#text[pos + 1]);
   }
 
+  #startsComplexKey(pos: number): boolean {
+    return this.#text[pos] === "?" && this.#isSpaceOrEnd(this.#text[pos + 1]);
+  }
+
+  /** Where the text after the anchor and tag at `pos` starts. */
+  #skipPropertiesText(pos: number): number {
+    const text = this.#text;
+    for (let n = 0; n < 2; n++) {
+      const ch = text[pos];
+      const re = ch === "&" ? ANCHOR_NAME_RE : ch === "!" ? TAG_RE : undefined;
+      if (!re) break;
+      re.lastIndex = ch === "&" ? pos + 1 : pos;
+      pos = re.exec(text) ? re.lastIndex : pos + 1;
+      while (this.#isBlank(text[pos])) pos++;
+    }
+    return pos;
+  }
+
   /** Whether the line at `pos` starts with `key:` followed by a space or the line end. */
   #isKeyLine(pos: number): boolean {
     const text = this.#text;
+    pos = this.#skipPropertiesText(pos);
     const ch = text[pos];
     let i = pos;
     if (ch === '"' || ch === "'") {
@@ -403,36 +443,201 @@ class Reader {
     }
   }
 
-  // ---- block structure -----------------------------------------------------
+  // ---- node properties and aliases ----------------------------------------
 
-  /** A node whose first line starts at the current position, at column `indent`. */
-  #blockNode(indent: number, parentIndent: number): unknown {
-    if (this.#startsSeqEntry(this.#pos)) return this.#blockSequence(indent);
-    if (this.#isKeyLine(this.#pos)) return this.#blockMapping(indent);
-    return this.#inlineValue(parentIndent);
+  /** Reads an anchor and/or a tag at the current position, and the blanks after them. */
+  #properties(flow: boolean): Properties | undefined {
+    const text = this.#text;
+    const pos = this.#pos;
+    const valuesBefore = this.#values;
+    let anchor: string | undefined;
+    let tag: string | undefined;
+    for (;;) {
+      const ch = text[this.#pos];
+      if (ch === "&" && anchor === undefined) {
+        ANCHOR_NAME_RE.lastIndex = this.#pos + 1;
+        const m = ANCHOR_NAME_RE.exec(text);
+        if (!m) this.#fail("an anchor (&) needs a name of letters, digits, - and _");
+        anchor = m[0];
+        this.#pos += 1 + anchor.length;
+      } else if (ch === "!" && tag === undefined) {
+        TAG_RE.lastIndex = this.#pos;
+        const raw = (TAG_RE.exec(text) as RegExpExecArray)[0];
+        this.#pos += raw.length;
+        if (raw === "!!" || /%(?![0-9A-Fa-f]{2})/.test(raw)) {
+          this.#fail("invalid tag (a name of URI characters, % followed by two hex digits)");
+        }
+        if (raw.startsWith("!<")) tag = raw.slice(2, -1);
+        else if (raw.startsWith("!!")) tag = `tag:yaml.org,2002:${raw.slice(2)}`;
+        else tag = raw;
+        if (/^![0-9A-Za-z_-]+!/.test(raw)) {
+          this.#fail("named tag handles (!name!) need a %TAG directive, which is not supported");
+        }
+      } else {
+        break;
+      }
+      // As go-yaml: a tag needs a blank after it; an anchor may also meet an indicator.
+      const next = text[this.#pos];
+      if (
+        !this.#isSpaceOrEnd(next) &&
+        !(ch === "&" && next !== undefined && "?:,]}%@`".includes(next))
+      ) {
+        this.#fail("an anchor or tag must be followed by a space");
+      }
+      if (flow) this.#skipFlowSpace();
+      else this.#skipInlineSpace();
+    }
+    return anchor === undefined && tag === undefined
+      ? undefined
+      : { anchor, tag, pos, valuesBefore };
   }
 
-  /** The value after `key:` or `- `, on the same line or the lines below. */
+  /** Registers the anchor of a finished node. */
+  #finish<T>(props: Properties | undefined, value: T): T {
+    if (props?.anchor !== undefined) {
+      const scalar = value !== null && typeof value === "object" ? undefined : this.#lastScalar;
+      this.#anchors.set(props.anchor, { value, scalar, size: this.#values - props.valuesBefore });
+    }
+    return value;
+  }
+
+  /** An alias (`*name`) at the current position: a copy of the anchored value. */
+  #alias(props: Properties | undefined): unknown {
+    const text = this.#text;
+    if (props) this.#fail("an alias (*) cannot have an anchor or a tag");
+    ANCHOR_NAME_RE.lastIndex = this.#pos + 1;
+    const m = ANCHOR_NAME_RE.exec(text);
+    if (!m) this.#fail("an alias (*) needs a name of letters, digits, - and _");
+    const anchor = this.#anchors.get(m[0]);
+    if (!anchor) this.#fail("an alias (*) refers to an anchor (&) not defined before it");
+    const after = text[this.#pos + 1 + m[0].length];
+    if (!this.#isSpaceOrEnd(after) && !"?:,]}%@`".includes(after as string)) {
+      this.#fail("an alias (*) must be followed by a space");
+    }
+    this.#aliasValues += anchor.size;
+    if (this.#aliasValues > YAML_MAX_ALIAS_VALUES) {
+      this.#fail(
+        `aliases expand the document by more than ${YAML_MAX_ALIAS_VALUES} values (an alias bomb?)`,
+      );
+    }
+    this.#values += anchor.size;
+    this.#pos += 1 + m[0].length;
+    this.#lastScalar = anchor.scalar;
+    return copyValue(anchor.value);
+  }
+
+  /** A resolved scalar: plain text per go-yaml v2 (or kept by `keepString`), tags applied. */
+  #scalar(raw: string, plain: boolean, props: Properties | undefined, key: boolean): unknown {
+    let scalar: YamlScalar;
+    if (props?.tag !== undefined) {
+      const tagged = resolveTagged(props.tag, raw);
+      if ("error" in tagged) this.#fail(tagged.error);
+      scalar = tagged;
+    } else if (!plain) {
+      scalar = { kind: "str", value: raw };
+    } else if (!key && !NULLS.has(raw) && this.#keepString(this.#path)) {
+      scalar = { kind: "str", value: raw };
+    } else {
+      scalar = resolvePlain(raw);
+    }
+    if (!key && scalar.kind === "float" && !Number.isFinite(scalar.value)) {
+      this.#fail(
+        ".inf and .nan cannot be converted to JSON (kubectl rejects them; quote the value)",
+      );
+    }
+    this.#values++;
+    this.#lastScalar = scalar;
+    return this.#finish(props, scalar.value);
+  }
+
+  /** The JSON key of the scalar just read (`lastScalar`). */
+  #keyOf(value: unknown, pos: number): string {
+    if (value !== null && typeof value === "object") {
+      this.#fail("a mapping key must be a scalar, not a mapping or a sequence", pos);
+    }
+    const key = this.#lastScalar && keyString(this.#lastScalar);
+    if (key === undefined) {
+      this.#fail("a null or out-of-range key cannot be converted to JSON", pos);
+    }
+    return key;
+  }
+
+  /** Adds `<<: value` to a mapping as go-yaml v2 does: merged keys replace earlier ones. */
+  #merge(target: Record<string, unknown>, value: unknown, pos: number): void {
+    const sources = Array.isArray(value) ? [...value].reverse() : [value];
+    for (const source of sources) {
+      if (!isMapping(source)) {
+        this.#fail("a merge key (<<) needs a mapping or a sequence of mappings", pos);
+      }
+      for (const [k, v] of Object.entries(source)) setKey(target, k, v);
+    }
+  }
+
+  // ---- block structure -----------------------------------------------------
+
+  /**
+   * A node whose first line starts at the current position, at column
+   * `indent`; `tag` comes from properties on the line above (`key: !!str`).
+   */
+  #blockNode(indent: number, parentIndent: number, tag?: string): unknown {
+    if (this.#startsSeqEntry(this.#pos)) return this.#blockSequence(indent);
+    if (this.#isKeyLine(this.#pos) || this.#startsComplexKey(this.#pos)) {
+      return this.#blockMapping(indent);
+    }
+    let props = this.#properties(false);
+    if (props && this.#atLineEnd()) {
+      return this.#finish(props, this.#nodeBelow(parentIndent, "seq", props));
+    }
+    if (tag !== undefined) {
+      if (props) this.#fail("a node can have one anchor (&) and one tag (!)");
+      props = { anchor: undefined, tag, pos: this.#pos, valuesBefore: this.#values };
+    }
+    return this.#inlineValue(parentIndent, props);
+  }
+
+  /** The node on the lines below an indicator (or properties) that ends its line; null when none. */
+  #nodeBelow(parentIndent: number, context: Context, props: Properties | undefined): unknown {
+    const c = this.#peekNext();
+    if (c && c.marker === undefined) {
+      if (c.indent > parentIndent) {
+        this.#pos = c.pos;
+        return this.#blockNode(c.indent, parentIndent, props?.tag);
+      }
+      if (context !== "seq" && c.indent === parentIndent && this.#startsSeqEntry(c.pos)) {
+        this.#pos = c.pos;
+        return this.#blockSequence(c.indent);
+      }
+    }
+    if (props?.tag !== undefined) {
+      return this.#scalar("", false, { ...props, anchor: undefined }, false);
+    }
+    this.#values++;
+    this.#lastScalar = { kind: "null", value: null };
+    return null;
+  }
+
+  /** The value after `key:`, `- `, `? ` or `: `, on the same line or the lines below. */
   #afterIndicator(parentIndent: number, context: Context): unknown {
     this.#skipInlineSpace();
+    const startPos = this.#pos;
+    const props = this.#properties(false);
     if (this.#atLineEnd()) {
-      const c = this.#peekNext();
-      if (c && c.marker === undefined) {
-        if (c.indent > parentIndent) {
-          this.#pos = c.pos;
-          return this.#blockNode(c.indent, parentIndent);
-        }
-        if (context === "map" && c.indent === parentIndent && this.#startsSeqEntry(c.pos)) {
-          this.#pos = c.pos;
-          return this.#blockSequence(c.indent);
-        }
-      }
-      return null;
+      return this.#finish(props, this.#nodeBelow(parentIndent, context, props));
     }
-    const column = this.#column(this.#pos);
-    if (context === "seq") {
-      if (this.#startsSeqEntry(this.#pos)) return this.#blockSequence(column);
-      if (this.#isKeyLine(this.#pos)) return this.#blockMapping(column);
+    if (context === "document") {
+      if (this.#startsSeqEntry(this.#pos) || this.#isKeyLine(startPos)) {
+        this.#fail("a block mapping or sequence cannot start on the same line as ---");
+      }
+    } else if (context !== "map") {
+      if (this.#startsSeqEntry(this.#pos)) {
+        if (props) this.#fail("a block sequence cannot start on the line of its anchor or tag");
+        return this.#blockSequence(this.#column(this.#pos));
+      }
+      if (this.#isKeyLine(startPos) || (!props && this.#startsComplexKey(this.#pos))) {
+        // Properties in front of a compact mapping's first key belong to that key.
+        this.#pos = startPos;
+        return this.#blockMapping(this.#column(startPos));
+      }
     } else {
       if (this.#startsSeqEntry(this.#pos)) {
         this.#fail("a sequence cannot start on the same line as its key");
@@ -443,102 +648,148 @@ class Reader {
         );
       }
     }
-    return this.#inlineValue(parentIndent);
+    return this.#inlineValue(parentIndent, props);
   }
 
   #blockMapping(indent: number): Record<string, unknown> {
+    this.#enter();
     const result: Record<string, unknown> = {};
+    const explicit = new Map<string, number>();
     for (;;) {
       const keyPos = this.#pos;
-      const key = this.#key();
-      if (Object.hasOwn(result, key)) {
-        this.#fail(`duplicate key ${JSON.stringify(key)}`, keyPos);
+      let key: string;
+      let merge = false;
+      let value: unknown;
+      if (this.#startsComplexKey(keyPos)) {
+        this.#pos++;
+        const keyValue = this.#afterIndicator(indent, "seq");
+        key = this.#keyOf(keyValue, keyPos);
+        this.#path.push(key);
+        this.lines.set(pathKey(this.#path), this.#lineAt(keyPos));
+        const c = this.#peekNext();
+        if (
+          c && c.marker === undefined && c.indent === indent && this.#text[c.pos] === ":" &&
+          this.#isSpaceOrEnd(this.#text[c.pos + 1])
+        ) {
+          this.#pos = c.pos + 1;
+          value = this.#afterIndicator(indent, "explicit");
+        } else {
+          value = null;
+        }
+      } else {
+        ({ key, merge } = this.#key());
+        this.#path.push(key);
+        this.lines.set(pathKey(this.#path), this.#lineAt(keyPos));
+        value = this.#afterIndicator(indent, "map");
       }
-      this.#path.push(key);
-      this.lines.set(pathKey(this.#path), this.#lineAt(keyPos));
-      const value = this.#afterIndicator(indent, "map");
-      Object.defineProperty(result, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      const keyPath = this.#path.pop();
+      if (merge) {
+        this.#merge(result, value, keyPos);
+      } else {
+        const first = explicit.get(key);
+        if (first !== undefined) {
+          // Never quote the key: it may be a credential pasted in the wrong place.
+          this.#fail(
+            `duplicate mapping key at column ${
+              this.#column(keyPos) + 1
+            } (first defined at line ${first})`,
+            keyPos,
+          );
+        }
+        explicit.set(key, this.#lineAt(keyPos));
+        setKey(result, key, value);
+      }
+      this.#values++;
       const c = this.#peekNext();
       if (!c || c.marker !== undefined || c.indent < indent) {
-        this.#path.pop();
+        this.#depth--;
+        this.#lastScalar = undefined;
         return result;
       }
-      if (c.indent > indent) this.#fail("unexpected indentation", c.pos);
-      this.#path.pop();
+      if (c.indent > indent) {
+        this.#path.push(keyPath as string);
+        this.#fail("unexpected indentation", c.pos);
+      }
       this.#pos = c.pos;
       if (this.#startsSeqEntry(c.pos)) {
         this.#fail("a sequence item where a mapping key was expected");
       }
-      if (!this.#isKeyLine(c.pos)) {
+      if (!this.#isKeyLine(c.pos) && !this.#startsComplexKey(c.pos)) {
         this.#fail('expected a mapping key ("key: value")');
       }
     }
   }
 
-  #key(): string {
+  /** A block mapping key (with its anchor or tag) and the colon after it. */
+  #key(): { key: string; merge: boolean } {
+    const props = this.#properties(false);
     const ch = this.#text[this.#pos];
-    let key: string;
+    const keyPos = this.#pos;
+    let value: unknown;
+    let merge = false;
     if (ch === '"' || ch === "'") {
-      key = ch === '"' ? this.#doubleQuoted(Infinity, true) : this.#singleQuoted(Infinity, true);
+      const raw = this.#quoted(true, -1);
+      value = this.#scalar(raw, false, props, true);
       this.#skipInlineSpace();
     } else {
       const start = this.#pos;
       while (!(this.#text[this.#pos] === ":" && this.#isSpaceOrEnd(this.#text[this.#pos + 1]))) {
         this.#pos++;
       }
-      key = this.#text.slice(start, this.#pos).trimEnd();
+      // Only spaces and tabs end a plain key: U+00A0 is part of it.
+      const raw = this.#text.slice(start, this.#pos).replace(/[ \t]+$/, "");
+      merge = raw === "<<" && (props?.tag === undefined || props.tag === MERGE_TAG);
+      value = merge ? "<<" : this.#scalar(raw, true, props, true);
     }
     // #isKeyLine guaranteed the colon.
     this.#pos++;
-    return key;
+    return { key: merge ? "<<" : this.#keyOf(value, keyPos), merge };
   }
 
   #blockSequence(indent: number): unknown[] {
+    this.#enter();
     const result: unknown[] = [];
     for (;;) {
       this.#path.push(result.length);
       this.#record();
       this.#pos++; // the "-"
       result.push(this.#afterIndicator(indent, "seq"));
+      this.#path.pop();
       const c = this.#peekNext();
-      if (!c || c.marker !== undefined || c.indent < indent) {
-        this.#path.pop();
+      if (!c || c.marker !== undefined || c.indent < indent || !this.#startsSeqEntry(c.pos)) {
+        if (c && c.marker === undefined && c.indent > indent) {
+          this.#fail("unexpected indentation", c.pos);
+        }
+        this.#depth--;
+        this.#values++;
+        this.#lastScalar = undefined;
         return result;
       }
       if (c.indent > indent) this.#fail("unexpected indentation", c.pos);
-      this.#path.pop();
-      if (!this.#startsSeqEntry(c.pos)) return result;
       this.#pos = c.pos;
     }
   }
 
   // ---- scalars and flow ----------------------------------------------------
 
-  #inlineValue(parentIndent: number): unknown {
+  #inlineValue(parentIndent: number, props: Properties | undefined): unknown {
     const text = this.#text;
     const ch = text[this.#pos];
     switch (ch) {
       case "|":
       case ">":
-        return this.#blockScalar(parentIndent);
+        return this.#scalar(this.#blockScalar(parentIndent), false, props, false);
       case "[":
       case "{":
-        return this.#flow();
+        return this.#finish(props, this.#flow());
       case '"':
-        return this.#doubleQuoted(parentIndent, false);
       case "'":
-        return this.#singleQuoted(parentIndent, false);
-      case "&":
-        return this.#fail("anchors (&) are not supported");
+        return this.#scalar(this.#quoted(false, parentIndent), false, props, false);
       case "*":
-        return this.#fail("aliases (*) are not supported");
+        return this.#alias(props);
+      case "&":
       case "!":
-        return this.#fail("tags (!) are not supported");
+        return this.#fail("a node can have one anchor (&) and one tag (!)");
       case "%":
       case "@":
       case "`":
@@ -547,47 +798,13 @@ class Reader {
       case "}":
       case ",":
         return this.#fail(`unexpected "${ch}"`);
+      case "-":
       case "?":
         if (this.#isSpaceOrEnd(text[this.#pos + 1])) {
-          return this.#fail("complex keys (?) are not supported");
+          return this.#fail(`a block ${ch === "-" ? "sequence" : "mapping"} cannot start here`);
         }
     }
-    return this.#plain(parentIndent);
-  }
-
-  #resolve(raw: string): unknown {
-    if (NULL_RE.test(raw)) return null;
-    if (this.#keepString(this.#path)) return raw;
-    switch (raw) {
-      case "true":
-      case "True":
-      case "TRUE":
-        return true;
-      case "false":
-      case "False":
-      case "FALSE":
-        return false;
-      case ".inf":
-      case ".Inf":
-      case ".INF":
-      case "+.inf":
-      case "+.Inf":
-      case "+.INF":
-        return Infinity;
-      case "-.inf":
-      case "-.Inf":
-      case "-.INF":
-        return -Infinity;
-      case ".nan":
-      case ".NaN":
-      case ".NAN":
-        return NaN;
-    }
-    if (INT_RE.test(raw)) return Number(raw);
-    if (/^0o[0-7]+$/.test(raw)) return parseInt(raw.slice(2), 8);
-    if (/^0x[0-9a-fA-F]+$/.test(raw)) return parseInt(raw.slice(2), 16);
-    if (FLOAT_RE.test(raw)) return Number(raw);
-    return raw;
+    return this.#scalar(this.#plain(parentIndent), true, props, false);
   }
 
   /** Scans plain text on the current line; returns it trimmed, and whether a comment ended it. */
@@ -614,24 +831,24 @@ class Reader {
     return { text: text.slice(start, end), comment };
   }
 
-  #plain(parentIndent: number): unknown {
+  /** A plain scalar, folded over the lines indented more than `parentIndent`. */
+  #plain(parentIndent: number): string {
     const first = this.#plainLine();
     let value = first.text;
-    let multiline = false;
     if (!first.comment) {
       const text = this.#text;
       for (;;) {
         // Look at the following lines: blank ones fold into newlines.
         let nl = text.indexOf("\n", this.#pos);
         if (nl < 0) break;
-        let breaks = 0;
+        const breaks = [nl];
         let found = -1;
         for (;;) {
           let i = nl + 1;
           while (this.#isBlank(text[i])) i++;
           if (i >= text.length) break;
           if (text[i] === "\n") {
-            breaks++;
+            breaks.push(i);
             nl = i;
             continue;
           }
@@ -649,281 +866,30 @@ class Reader {
         }
         this.#pos = found;
         const line = this.#plainLine();
-        value += breaks === 0 ? ` ${line.text}` : "\n".repeat(breaks) + line.text;
-        multiline = true;
+        value += this.#fold(breaks) + line.text;
         if (line.comment) break;
       }
     }
-    return multiline ? value : this.#resolve(value);
+    return value;
   }
 
-  /** Folds the line break(s) at the current position inside a quoted scalar. */
-  #foldQuotedBreak(parentIndent: number, quotePos: number): string {
-    const text = this.#text;
-    let breaks = 0;
-    for (;;) {
-      // At a "\n": skip it and the next line's leading whitespace.
-      this.#pos++;
-      let indent = 0;
-      while (text[this.#pos] === " ") {
-        this.#pos++;
-        indent++;
-      }
-      while (this.#isBlank(text[this.#pos])) this.#pos++;
-      const c = text[this.#pos];
-      if (c === undefined) this.#fail("unterminated quoted string", quotePos);
-      if (c === "\n") {
-        breaks++;
-        continue;
-      }
-      if (indent <= parentIndent && parentIndent !== Infinity) {
-        this.#fail(
-          "unterminated quoted string (the lines after it are not indented enough to continue it)",
-          quotePos,
-        );
-      }
-      if (indent === 0) {
-        const three = text.slice(this.#pos, this.#pos + 3);
-        if ((three === "---" || three === "...") && this.#isSpaceOrEnd(text[this.#pos + 3])) {
-          this.#fail("unterminated quoted string", quotePos);
-        }
-      }
-      return breaks === 0 ? " " : "\n".repeat(breaks);
-    }
-  }
-
-  /**
-   * A double-quoted scalar starting at the current position. `parentIndent`
-   * bounds continuation lines (Infinity: keys, which must fit on one line).
-   */
-  #doubleQuoted(parentIndent: number, key: boolean): string {
-    const text = this.#text;
-    const quotePos = this.#pos;
-    this.#pos++;
-    let out = "";
-    let pendingSpace = "";
-    for (;;) {
-      const c = text[this.#pos];
-      if (c === undefined) this.#fail("unterminated double-quoted string", quotePos);
-      if (c === '"') {
-        this.#pos++;
-        return out + pendingSpace;
-      }
-      if (c === "\n") {
-        if (key) this.#fail("a quoted key must fit on one line", quotePos);
-        pendingSpace = "";
-        out += this.#foldQuotedBreak(parentIndent, quotePos);
-        continue;
-      }
-      if (this.#isBlank(c)) {
-        pendingSpace += c;
-        this.#pos++;
-        continue;
-      }
-      out += pendingSpace;
-      pendingSpace = "";
-      if (c !== "\\") {
-        out += c;
-        this.#pos++;
-        continue;
-      }
-      const e = text[this.#pos + 1];
-      this.#pos += 2;
-      switch (e) {
-        case "0":
-          out += "\0";
-          break;
-        case "a":
-          out += "\x07";
-          break;
-        case "b":
-          out += "\b";
-          break;
-        case "t":
-        case "\t":
-          out += "\t";
-          break;
-        case "n":
-          out += "\n";
-          break;
-        case "v":
-          out += "\v";
-          break;
-        case "f":
-          out += "\f";
-          break;
-        case "r":
-          out += "\r";
-          break;
-        case "e":
-          out += "\x1b";
-          break;
-        case " ":
-          out += " ";
-          break;
-        case '"':
-          out += '"';
-          break;
-        case "/":
-          out += "/";
-          break;
-        case "\\":
-          out += "\\";
-          break;
-        case "N":
-          out += "\x85";
-          break;
-        case "_":
-          out += "\xa0";
-          break;
-        case "L":
-          out += "\u2028";
-          break;
-        case "P":
-          out += "\u2029";
-          break;
-        case "x":
-          out += this.#hexEscape(2);
-          break;
-        case "u":
-          out += this.#hexEscape(4);
-          break;
-        case "U":
-          out += this.#hexEscape(8);
-          break;
-        case "\n": {
-          // An escaped line break joins the lines without a space.
-          if (key) this.#fail("a quoted key must fit on one line", quotePos);
-          this.#pos--;
-          const folded = this.#foldQuotedBreak(parentIndent, quotePos);
-          if (folded !== " ") out += folded;
-          break;
-        }
-        default:
-          this.#fail("invalid escape sequence in a double-quoted string", this.#pos - 2);
-      }
-    }
-  }
-
-  #hexEscape(digits: number): string {
-    const hex = this.#text.slice(this.#pos, this.#pos + digits);
-    if (hex.length !== digits || !/^[0-9a-fA-F]+$/.test(hex)) {
-      this.#fail("invalid hexadecimal escape in a double-quoted string", this.#pos - 2);
-    }
-    const code = parseInt(hex, 16);
-    if (code > 0x10ffff) this.#fail("escape beyond the Unicode range", this.#pos - 2);
-    this.#pos += digits;
-    return String.fromCodePoint(code);
-  }
-
-  #singleQuoted(parentIndent: number, key: boolean): string {
-    const text = this.#text;
-    const quotePos = this.#pos;
-    this.#pos++;
-    let out = "";
-    let pendingSpace = "";
-    for (;;) {
-      const c = text[this.#pos];
-      if (c === undefined) this.#fail("unterminated single-quoted string", quotePos);
-      if (c === "'") {
-        if (text[this.#pos + 1] === "'") {
-          out += pendingSpace + "'";
-          pendingSpace = "";
-          this.#pos += 2;
-          continue;
-        }
-        this.#pos++;
-        return out + pendingSpace;
-      }
-      if (c === "\n") {
-        if (key) this.#fail("a quoted key must fit on one line", quotePos);
-        pendingSpace = "";
-        out += this.#foldQuotedBreak(parentIndent, quotePos);
-        continue;
-      }
-      if (this.#isBlank(c)) {
-        pendingSpace += c;
-      } else {
-        out += pendingSpace + c;
-        pendingSpace = "";
-      }
-      this.#pos++;
-    }
+  /** A quoted scalar at the current position; `key`: it must fit on one line. */
+  #quoted(key: boolean, parentIndent: number): string {
+    const read = readQuotedScalar(this.#text, this.#pos, {
+      breakAt: (pos) => this.#breakAt(pos),
+      singleLine: key,
+      parentIndent,
+    });
+    if ("error" in read) this.#fail(read.error, read.at);
+    this.#pos = read.end;
+    return read.value;
   }
 
   #blockScalar(parentIndent: number): string {
-    const text = this.#text;
-    const folded = text[this.#pos] === ">";
-    this.#pos++;
-    let chomp: "clip" | "strip" | "keep" = "clip";
-    let explicitIndent = 0;
-    for (let n = 0; n < 2; n++) {
-      const c = text[this.#pos];
-      if ((c === "-" || c === "+") && chomp === "clip") {
-        chomp = c === "-" ? "strip" : "keep";
-        this.#pos++;
-      } else if (c !== undefined && c >= "1" && c <= "9" && explicitIndent === 0) {
-        explicitIndent = Number(c);
-        this.#pos++;
-      }
-    }
-    const afterHeader = text[this.#pos];
-    if (!this.#isSpaceOrEnd(afterHeader)) {
-      this.#fail("invalid block scalar header (expected | or > with optional - + or a digit)");
-    }
-    // The rest of the header line may only hold a comment.
-    this.#peekNext();
-    let nl = text.indexOf("\n", this.#pos);
-    if (nl < 0) return "";
-    const base = parentIndent;
-    let contentIndent = explicitIndent > 0 ? base + explicitIndent : -1;
-    if (contentIndent < 0) {
-      // Auto-detect from the first non-empty line.
-      let i = nl + 1;
-      for (;;) {
-        let spaces = 0;
-        while (text[i + spaces] === " ") spaces++;
-        const c = text[i + spaces];
-        if (c === "\n") {
-          i += spaces + 1;
-          continue;
-        }
-        contentIndent = c === undefined ? base + 1 : Math.max(spaces, base + 1);
-        break;
-      }
-    }
-    const lines: string[] = [];
-    let lastEnd = nl; // the end of the last consumed line (its "\n", or the text's end)
-    for (;;) {
-      const start = nl + 1;
-      if (start > text.length) break;
-      let end = text.indexOf("\n", start);
-      if (end < 0) end = text.length;
-      const line = text.slice(start, end);
-      let spaces = 0;
-      while (line[spaces] === " ") spaces++;
-      const blank = spaces === line.length;
-      if (!blank && spaces < contentIndent) break;
-      if (start === text.length) break;
-      lines.push(blank && spaces <= contentIndent ? "" : line.slice(contentIndent));
-      lastEnd = end;
-      if (end === text.length) break;
-      nl = end;
-    }
-    this.#pos = lastEnd;
-    let trailing = 0;
-    while (trailing < lines.length && lines[lines.length - 1 - trailing] === "") trailing++;
-    const body = lines.slice(0, lines.length - trailing);
-    let value = folded ? foldLines(body) : body.join("\n");
-    // The last line break is content unless the text ends right after the last line.
-    const finalBreak = lastEnd < text.length;
-    if (chomp === "keep") {
-      if (body.length > 0) value += "\n".repeat(trailing + (finalBreak ? 1 : 0));
-      else value = "\n".repeat(Math.max(0, trailing - (finalBreak ? 0 : 1)));
-    } else if (chomp === "clip" && body.length > 0 && (finalBreak || trailing > 0)) {
-      value += "\n";
-    }
-    return value;
+    const read = readBlockScalar(this.#text, this.#pos, parentIndent, (pos) => this.#breakAt(pos));
+    if ("error" in read) this.#fail(read.error, read.at);
+    this.#pos = read.end;
+    return read.value;
   }
 
   #skipFlowSpace(): void {
@@ -932,7 +898,8 @@ class Reader {
       const c = text[this.#pos];
       if (c === " " || c === "\t" || c === "\n") {
         this.#pos++;
-      } else if (c === "#" && this.#isSpaceOrEnd(text[this.#pos - 1])) {
+      } else if (c === "#") {
+        // Between tokens "#" always starts a comment (go-yaml); in a plain scalar it is text.
         const nl = text.indexOf("\n", this.#pos);
         this.#pos = nl < 0 ? text.length : nl;
       } else {
@@ -942,6 +909,7 @@ class Reader {
   }
 
   #flow(): unknown {
+    this.#enter();
     const text = this.#text;
     const open = text[this.#pos];
     const openPos = this.#pos;
@@ -949,48 +917,47 @@ class Reader {
     this.#pos++;
     const list: unknown[] = [];
     const map: Record<string, unknown> = {};
+    const explicit = new Map<string, number>();
     for (;;) {
       this.#skipFlowSpace();
       const c = text[this.#pos];
       if (c === undefined) this.#fail(`unterminated flow collection (missing "${close}")`, openPos);
       if (c === close) {
         this.#pos++;
+        this.#depth--;
+        this.#values++;
+        this.#lastScalar = undefined;
         return open === "[" ? list : map;
       }
       if (open === "[") {
         this.#path.push(list.length);
         this.#record();
-        const item = this.#flowScalarOrCollection(false);
-        this.#skipFlowSpace();
-        if (text[this.#pos] === ":") {
-          this.#fail("mappings inside a flow sequence are not supported");
+        if (text[this.#pos] === "?") {
+          // A single-pair mapping with an explicit key: [? key : value].
+          const pair: Record<string, unknown> = {};
+          this.#flowEntry(pair, new Map(), close);
+          list.push(pair);
+        } else {
+          const itemPos = this.#pos;
+          const line = this.#lineAt(itemPos);
+          const item = this.#flowNode(false);
+          this.#skipFlowSpace();
+          if (text[this.#pos] === ":") {
+            // A single-pair mapping: [key: value].
+            if (this.#lineAt(this.#pos) !== line) {
+              this.#fail('a flow mapping key and its ":" must be on one line (or use "? key")');
+            }
+            const pair: Record<string, unknown> = {};
+            this.#pos = itemPos;
+            this.#flowEntry(pair, new Map(), close);
+            list.push(pair);
+          } else {
+            list.push(item);
+          }
         }
-        list.push(item);
         this.#path.pop();
       } else {
-        const keyPos = this.#pos;
-        const rawKey = this.#flowScalarOrCollection(true);
-        if (typeof rawKey !== "string") this.#fail("flow mapping keys must be scalars", keyPos);
-        if (Object.hasOwn(map, rawKey)) {
-          this.#fail(`duplicate key ${JSON.stringify(rawKey)}`, keyPos);
-        }
-        this.#path.push(rawKey);
-        this.lines.set(pathKey(this.#path), this.#lineAt(keyPos));
-        this.#skipFlowSpace();
-        let value: unknown = null;
-        if (text[this.#pos] === ":") {
-          this.#pos++;
-          this.#skipFlowSpace();
-          const v = text[this.#pos];
-          if (v !== "," && v !== "}") value = this.#flowScalarOrCollection(false);
-        }
-        Object.defineProperty(map, rawKey, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-        this.#path.pop();
+        this.#flowEntry(map, explicit, close);
       }
       this.#skipFlowSpace();
       const sep = text[this.#pos];
@@ -1005,63 +972,133 @@ class Reader {
     }
   }
 
-  /** A scalar or nested collection inside a flow collection. Keys stay strings. */
-  #flowScalarOrCollection(key: boolean): unknown {
+  /**
+   * One `key: value` entry of a flow mapping (also a single-pair mapping in
+   * a flow sequence). In flow context `?` always starts an explicit key.
+   */
+  #flowEntry(map: Record<string, unknown>, explicit: Map<string, number>, close: string): void {
     const text = this.#text;
-    const c = text[this.#pos];
-    if (c === "[" || c === "{") {
-      if (key) this.#fail("flow mapping keys must be scalars");
-      return this.#flow();
-    }
-    if (c === '"') return this.#doubleQuoted(-1, key);
-    if (c === "'") return this.#singleQuoted(-1, key);
-    if (c === "&") this.#fail("anchors (&) are not supported");
-    if (c === "*") this.#fail("aliases (*) are not supported");
-    if (c === "!") this.#fail("tags (!) are not supported");
-    if (c === "?" && this.#isSpaceOrEnd(text[this.#pos + 1])) {
-      this.#fail("complex keys (?) are not supported");
-    }
-    const start = this.#pos;
-    let end = start;
-    for (;;) {
-      const ch = text[this.#pos];
-      if (ch === undefined || ch === "\n" || ch === "," || ch === "[" || ch === "]") break;
-      if (ch === "{" || ch === "}") break;
-      if (ch === "#" && this.#isBlank(text[this.#pos - 1])) break;
-      if (ch === ":" && "  \t\n,[]{}".includes(text[this.#pos + 1] ?? " ")) break;
+    const keyPos = this.#pos;
+    const complex = text[keyPos] === "?";
+    if (complex) {
       this.#pos++;
-      if (!this.#isBlank(ch)) end = this.#pos;
+      this.#skipFlowSpace();
     }
-    const raw = text.slice(start, end);
-    if (raw === "") this.#fail("empty entry in a flow collection", start);
-    return key ? raw : this.#resolve(raw);
-  }
-}
-
-function isMoreIndented(line: string): boolean {
-  return line.startsWith(" ") || line.startsWith("\t");
-}
-
-/** Folds the lines of a `>` block scalar (trailing empty lines already removed). */
-function foldLines(body: readonly string[]): string {
-  let lead = 0;
-  while (lead < body.length && body[lead] === "") lead++;
-  if (lead === body.length) return "";
-  let prev = body[lead] ?? "";
-  let out = "\n".repeat(lead) + prev;
-  let i = lead + 1;
-  while (i < body.length) {
-    let empties = 0;
-    while (body[i + empties] === "") empties++;
-    const next = body[i + empties] ?? "";
-    if (!isMoreIndented(prev) && !isMoreIndented(next)) {
-      out += empties === 0 ? " " : "\n".repeat(empties);
+    let key: string;
+    let merge = false;
+    const k = text[this.#pos];
+    if (complex && (k === ":" || k === "," || k === close)) {
+      this.#lastScalar = { kind: "null", value: null };
+      key = this.#keyOf(null, keyPos);
     } else {
-      out += "\n".repeat(empties + 1);
+      merge = text.startsWith("<<", this.#pos) && /^[\s:,\]}]/.test(text[this.#pos + 2] ?? " ");
+      const rawKey = this.#flowNode(!complex);
+      key = merge ? "<<" : this.#keyOf(rawKey, keyPos);
     }
-    out += next;
-    prev = next;
-    i += empties + 1;
+    this.#path.push(key);
+    this.lines.set(pathKey(this.#path), this.#lineAt(keyPos));
+    const keyLine = this.#lineAt(keyPos);
+    this.#skipFlowSpace();
+    let value: unknown = null;
+    if (text[this.#pos] === ":" && !complex && this.#lineAt(this.#pos) !== keyLine) {
+      this.#fail('a flow mapping key and its ":" must be on one line (or use "? key")');
+    }
+    if (text[this.#pos] === ":") {
+      this.#pos++;
+      this.#skipFlowSpace();
+      const v = text[this.#pos];
+      if (v !== "," && v !== close) value = this.#flowNode(false);
+    }
+    this.#path.pop();
+    if (merge) {
+      this.#merge(map, value, keyPos);
+      return;
+    }
+    const first = explicit.get(key);
+    if (first !== undefined) {
+      this.#fail(
+        `duplicate mapping key at column ${
+          this.#column(keyPos) + 1
+        } (first defined at line ${first})`,
+        keyPos,
+      );
+    }
+    explicit.set(key, this.#lineAt(keyPos));
+    setKey(map, key, value);
   }
-  return out;
+
+  /** A node inside a flow collection; `key`: it is a mapping key (resolved as keys are). */
+  #flowNode(key: boolean): unknown {
+    const text = this.#text;
+    if (
+      this.#column(this.#pos) === 0 &&
+      /^(?:---|\.\.\.)(?:[ \t\n]|$)/.test(text.slice(this.#pos, this.#pos + 4))
+    ) {
+      this.#fail("a document marker (--- or ...) inside a flow collection");
+    }
+    const props = this.#properties(true);
+    const c = text[this.#pos];
+    if (c === "*") return this.#alias(props);
+    if (c === "[" || c === "{") {
+      if (key) this.#fail("a mapping key must be a scalar, not a mapping or a sequence");
+      return this.#finish(props, this.#flow());
+    }
+    // A key may span lines here; the caller checks that its ":" is on the line it starts.
+    if (c === '"' || c === "'") return this.#scalar(this.#quoted(false, -1), false, props, key);
+    if (c === "&" || c === "!") this.#fail("a node can have one anchor (&) and one tag (!)");
+    if (c === undefined || c === "," || c === "]" || c === "}" || c === ":") {
+      if (props) return this.#scalar("", props.tag === undefined, props, key);
+      this.#fail("empty entry in a flow collection");
+    }
+    const next = text[this.#pos + 1];
+    if (
+      "]}#|>%@`".includes(c) || c === "?" || c === ":" ||
+      (c === "-" && this.#isSpaceOrEnd(next))
+    ) {
+      this.#fail(`a plain value in a flow collection cannot start with "${c}" (quote it)`);
+    }
+    return this.#scalar(this.#flowPlain(), true, props, key);
+  }
+
+  /** A plain scalar inside a flow collection, folded over lines. */
+  #flowPlain(): string {
+    const text = this.#text;
+    let value = "";
+    for (;;) {
+      const start = this.#pos;
+      let end = start;
+      for (;;) {
+        const ch = text[this.#pos];
+        // As go-yaml: "?" ends a plain scalar in flow context, ":" only before a blank.
+        if (ch === undefined || ch === "\n" || ",?[]{}".includes(ch)) break;
+        if (ch === "#" && this.#isBlank(text[this.#pos - 1])) break;
+        if (ch === ":" && this.#isSpaceOrEnd(text[this.#pos + 1])) break;
+        this.#pos++;
+        if (!this.#isBlank(ch)) end = this.#pos;
+      }
+      value += text.slice(start, end);
+      if (text[this.#pos] !== "\n") break;
+      // A line break: the scalar goes on unless the next text ends it.
+      const breaks: number[] = [];
+      let i = this.#pos;
+      while (text[i] === "\n") {
+        breaks.push(i);
+        i++;
+        while (this.#isBlank(text[i])) i++;
+      }
+      const next = text[i];
+      const marker = (i === 0 || text[i - 1] === "\n") &&
+        /^(?:---|\.\.\.)(?:\s|$)/.test(text.slice(i, i + 4));
+      if (
+        next === undefined || ",?[]{}#".includes(next) || marker ||
+        (next === ":" && this.#isSpaceOrEnd(text[i + 1]))
+      ) {
+        this.#pos = end;
+        break;
+      }
+      value += this.#fold(breaks);
+      this.#pos = i;
+    }
+    return value;
+  }
 }

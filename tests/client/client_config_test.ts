@@ -521,7 +521,7 @@ Deno.test("no error message or thrown value contains a token, password or privat
     parseKubeConfig("users:\n- name: u\n  user:\n    token: plain-secret-token: x\n")
   );
   await capture(() =>
-    parseKubeConfig('{"users": [{"name": "u", "user": {"password": hunter2-password}}]}')
+    parseKubeConfig('{"users": [{"name": "u", "user": {"password": hunter2-password}}]')
   );
   await capture(() =>
     kubeConfigToClientOptions(

@@ -1,6 +1,6 @@
 import { KubeConfigError } from "../../src/api/errors.ts";
 import { mergeKubeConfigs, parseKubeConfig } from "../../src/client/kube_config.ts";
-import { assertEquals, assertStringIncludes, assertThrows } from "../_helpers/assert.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "../_helpers/assert.ts";
 
 const fixtures = new URL("../_fixtures/kubeconfig/", import.meta.url);
 
@@ -208,10 +208,6 @@ const malformed: [string, string][] = [
     "kubeconfig m.yaml: invalid YAML at line 6 (at clusters[0].cluster): unexpected indentation",
   ],
   [
-    "anchors.kubeconfig",
-    "kubeconfig m.yaml: invalid YAML at line 4 (at clusters[0].cluster): anchors (&) are not supported",
-  ],
-  [
     "token-list.kubeconfig",
     "kubeconfig m.yaml: users[0].user.token must be a string, not a list (line 6)",
   ],
@@ -235,6 +231,13 @@ for (const [file, message] of malformed) {
   });
 }
 
+Deno.test("parseKubeConfig reads anchors and aliases as kubectl does", () => {
+  const config = parseKubeConfig(fixture("malformed/anchors.kubeconfig"), { path: "m.yaml" });
+  const [first, second] = config.clusters;
+  assert(first !== undefined && second !== undefined, "two clusters");
+  assertEquals(second.cluster, first.cluster, "the alias copies the anchored cluster");
+});
+
 Deno.test("parseKubeConfig rejects wrong shapes with the key path", () => {
   const cases: [string, string][] = [
     ["- a\n", "kubeconfig: (document) must be a mapping, not a list"],
@@ -242,7 +245,7 @@ Deno.test("parseKubeConfig rejects wrong shapes with the key path", () => {
     ["clusters:\n- cluster: {server: x}\n", "kubeconfig: clusters[0] has no name (line 2)"],
     ["clusters:\n- name: a\n", 'kubeconfig: clusters[0] has no "cluster" (line 2)'],
     [
-      "clusters:\n- name: a\n  cluster:\n    insecure-skip-tls-verify: yes\n",
+      "clusters:\n- name: a\n  cluster:\n    insecure-skip-tls-verify: maybe\n",
       "kubeconfig: clusters[0].cluster.insecure-skip-tls-verify must be true or false, not a string (line 4)",
     ],
     [
