@@ -39,6 +39,15 @@ export interface ListOptions extends RequestOptions, SelectorOptions {
   resourceVersion?: string | undefined;
   /** How `resourceVersion` applies: `NotOlderThan` or `Exact`. */
   resourceVersionMatch?: "NotOlderThan" | "Exact" | undefined;
+  /**
+   * Remove `metadata.managedFields` from every object, by cutting it out of the JSON text
+   * before the text is parsed. Nothing of it is built, so decoding is faster and the objects
+   * take less memory (on a kube-apiserver 1.37 it is about 45% of a pod's JSON); the objects
+   * are those of `stripManagedFields` applied after parsing. Keys of that name elsewhere
+   * (in `data`, annotations, `spec`) stay.
+   * @default {false}
+   */
+  dropManagedFields?: boolean | undefined;
 }
 
 /** Options of a watch request. */
@@ -63,6 +72,15 @@ export interface WatchOptions extends RequestOptions, SelectorOptions {
    * @default {false}
    */
   compression?: boolean | undefined;
+  /**
+   * Remove `metadata.managedFields` from every object, by cutting it out of the JSON text
+   * before the text is parsed. Nothing of it is built, so decoding is faster and the objects
+   * take less memory (on a kube-apiserver 1.37 it is about 45% of a pod's JSON); the objects
+   * are those of `stripManagedFields` applied after parsing. Keys of that name elsewhere
+   * (in `data`, annotations, `spec`) stay.
+   * @default {false}
+   */
+  dropManagedFields?: boolean | undefined;
 }
 
 /** Options of create, replace and patch. */

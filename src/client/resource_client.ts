@@ -8,7 +8,8 @@ import { isExpired, TransportError } from "../api/errors.ts";
 import type { KubeList, KubeObject, ListMeta, Status } from "../api/meta.ts";
 import type { ResourceDescriptor } from "../api/resource.ts";
 import type { WatchEvent } from "../api/watch_event.ts";
-import { decodeWatchStream } from "./watch_decoder.ts";
+import { cutManagedFields } from "./cut_managed_fields.ts";
+import { decodeWatchStream, type WatchDecoderOptions } from "./watch_decoder.ts";
 import type { KubeRequester } from "./kube_request.ts";
 import {
   deleteBody,
@@ -153,7 +154,7 @@ export class ResourceClient<T extends KubeObject> {
    * Lists one page of objects. Items of built-in lists arrive without
    * kind/apiVersion; they are filled in from the list.
    *
-   * @param options Selectors, paging, resourceVersion and signal.
+   * @param options Selectors, paging, resourceVersion, `dropManagedFields` and signal.
    * @returns The list with its metadata (resourceVersion, continue token).
    * @throws {ApiError} For server errors ({@linkcode ExpiredError} for an expired continue token).
    *
@@ -170,13 +171,26 @@ export class ResourceClient<T extends KubeObject> {
    * ```
    */
   async list(options: ListOptions = {}): Promise<KubeList<T>> {
-    const list = await this.#client.requestJson<KubeList<T>>({
+    const request = {
       path: this.#collectionPath(),
       query: listQuery(options),
       accept: this.metadataOnly ? METADATA_LIST_ACCEPT : undefined,
       signal: options.signal,
-    });
-    return completeList(list);
+    };
+    if (!options.dropManagedFields) {
+      return completeList(await this.#client.requestJson<KubeList<T>>(request));
+    }
+    const response = await this.#client.request(request);
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (err) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw new TransportError(`list ${request.path}: reading the response failed`, {
+        cause: err,
+      });
+    }
+    return this.#parseList(text, true);
   }
 
   /**
@@ -191,7 +205,7 @@ export class ResourceClient<T extends KubeObject> {
    * {@linkcode ExpiredError} from the page that needed it; leaving the loop
    * early cancels a request in flight.
    *
-   * @param options Selectors, first-page resourceVersion, page size and signal.
+   * @param options Selectors, first-page resourceVersion, page size, `dropManagedFields` and signal.
    * @param preparePage Called on each page's options just before its request.
    * @returns The pages, in order.
    *
@@ -252,15 +266,7 @@ export class ResourceClient<T extends KubeObject> {
         // request: wait until the server has answered it (it then prepares
         // and sends the page while this one is parsed).
         if (pending !== undefined) await pending.response.catch(() => {});
-        let list: KubeList<T>;
-        try {
-          list = completeList(JSON.parse(text) as KubeList<T>);
-        } catch (err) {
-          throw new TransportError(
-            `list ${this.#collectionPath()}: response is not JSON (${text.length} characters)`,
-            { cause: err },
-          );
-        }
+        const list = this.#parseList(text, options.dropManagedFields === true);
         const token = list.metadata.continue || undefined;
         if (head === undefined && token) pending = fetchPage(nextOptions(token));
         yield list;
@@ -276,7 +282,7 @@ export class ResourceClient<T extends KubeObject> {
    * consistent snapshot: if the continue token expires mid-list (410), the
    * list starts over rather than mixing snapshots.
    *
-   * @param options Selectors, page size (`limit`, default 500) and signal.
+   * @param options Selectors, page size (`limit`, default 500), `dropManagedFields` and signal.
    * @returns An async iterable of the objects.
    * @throws {ExpiredError} When the list expired more than `maxRestarts` times.
    *
@@ -303,7 +309,7 @@ export class ResourceClient<T extends KubeObject> {
    * resourceVersion applies to all items). Starts over when the continue
    * token expires mid-list.
    *
-   * @param options Selectors, page size (`limit`, default 500) and signal.
+   * @param options Selectors, page size (`limit`, default 500), `dropManagedFields` and signal.
    * @returns One list holding every item, with the snapshot's resourceVersion.
    * @throws {ExpiredError} When the list expired more than `maxRestarts` times.
    *
@@ -335,6 +341,7 @@ export class ResourceClient<T extends KubeObject> {
             limit: pageOptions.limit,
             continue: token,
             signal: options.signal,
+            dropManagedFields: options.dropManagedFields,
           });
           for (const item of page.items) items.push(item);
           token = page.metadata.continue;
@@ -357,7 +364,7 @@ export class ResourceClient<T extends KubeObject> {
    * the stream throws a {@linkcode WatchDecodeError}. Aborting the signal (or
    * leaving the loop) closes the connection.
    *
-   * @param options resourceVersion, bookmarks, streaming list, selectors, timeout and signal.
+   * @param options resourceVersion, bookmarks, streaming list, selectors, timeout, `dropManagedFields` and signal.
    * @returns An async iterable of watch events.
    * @throws {ApiError} When the watch request itself is refused (for example 410 or 403).
    *
@@ -386,9 +393,10 @@ export class ResourceClient<T extends KubeObject> {
       signal: options.signal,
     });
     if (!response.body) return;
-    const decodeOptions: { signal?: AbortSignal; maxLineBytes?: number } = {};
+    const decodeOptions: WatchDecoderOptions & { signal?: AbortSignal } = {};
     if (options.signal) decodeOptions.signal = options.signal;
     if (options.maxLineBytes !== undefined) decodeOptions.maxLineBytes = options.maxLineBytes;
+    if (options.dropManagedFields) decodeOptions.rewriteLine = cutWatchEventManagedFields;
     try {
       yield* decodeWatchStream<T>(response.body, decodeOptions);
     } catch (err) {
@@ -586,6 +594,20 @@ export class ResourceClient<T extends KubeObject> {
     return result.kind === "Status" ? result : completeList(result as KubeList<T>);
   }
 
+  /** Parses a list page, after cutting managedFields out of its text when asked to. */
+  #parseList(text: string, dropManagedFields: boolean): KubeList<T> {
+    try {
+      return completeList(
+        JSON.parse(dropManagedFields ? cutManagedFields(text, "list") : text) as KubeList<T>,
+      );
+    } catch (err) {
+      throw new TransportError(
+        `list ${this.#collectionPath()}: response is not JSON (${text.length} characters)`,
+        { cause: err },
+      );
+    }
+  }
+
   #collectionPath(): string {
     return resourcePath(this.resource, { namespace: this.namespace });
   }
@@ -616,6 +638,10 @@ export class ResourceClient<T extends KubeObject> {
       kind: object.kind ?? this.resource.kind,
     };
   }
+}
+
+function cutWatchEventManagedFields(line: string): string {
+  return cutManagedFields(line, "watch-event");
 }
 
 /** A page request in flight: its response (headers) and its body text. */

@@ -37,6 +37,12 @@ export interface WatchDecoderOptions {
    * @default {16 * 1024 * 1024}
    */
   maxLineBytes?: number;
+  /**
+   * Rewrites the text of each event line just before it is parsed, such as
+   * `(line) => cutManagedFields(line, "watch-event")`. It must return JSON
+   * text of the same event (or the line unchanged) and must not throw.
+   */
+  rewriteLine?: ((line: string) => string) | undefined;
 }
 
 /** Default of {@linkcode WatchDecoderOptions.maxLineBytes}: 16 MiB. */
@@ -59,6 +65,7 @@ const STREAM: TextDecodeOptions = { stream: true };
  */
 class DecoderCore<T> {
   readonly #maxLineBytes: number;
+  readonly #rewriteLine: ((line: string) => string) | undefined;
   readonly #decoder: TextDecoder = new TextDecoder();
   /** Decoded text of the current, unfinished line. */
   #tail = "";
@@ -80,6 +87,7 @@ class DecoderCore<T> {
       throw new RangeError(`maxLineBytes must be a positive integer or Infinity, got ${max}`);
     }
     this.#maxLineBytes = max;
+    this.#rewriteLine = options.rewriteLine;
   }
 
   get bytesRead(): number {
@@ -176,7 +184,7 @@ class DecoderCore<T> {
     }
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = JSON.parse(this.#rewriteLine === undefined ? line : this.#rewriteLine(line));
     } catch {
       if (line.trim().length === 0) {
         this.#linesRead++;

@@ -85,6 +85,14 @@ export interface SharedIndexInformerOptions<T> {
   freeze?: "shallow" | "deep" | "none" | undefined;
   /** Report a handler once this many notifications wait for it (then at each doubling). @default {10000} */
   handlerLagThreshold?: number | undefined;
+  /**
+   * Cut `metadata.managedFields` out of every object's JSON before parsing it: faster syncs and
+   * a smaller cache (it is about 45% of a pod's JSON on a kube-apiserver 1.37). Off by default,
+   * like client-go: server-side-apply tooling reads managedFields from the cache. The result is
+   * the same as the `stripManagedFields` transform, without parsing what it drops.
+   * @default {false}
+   */
+  dropManagedFields?: boolean | undefined;
   /** Time source. @default {realClock} */
   clock?: Clock | undefined;
   /** Randomness for watch timeouts and backoff jitter. @default {Math.random} */
@@ -134,10 +142,8 @@ interface EventChannel<T> {
  *
  * @example Caching pods
  * ```ts
- * import { SharedIndexInformer } from "./shared_index_informer.ts";
- * import { KubeClient } from "../client/kube_client.ts";
- * import { pods } from "../api/resources.ts";
- * import { FakeApiServer } from "../testing/fake_api_server.ts";
+ * import { KubeClient, pods, SharedIndexInformer } from "@kubesnap/kubesnap";
+ * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
  *
  * const server = new FakeApiServer();
  * server.create(pods, { metadata: { namespace: "default", name: "web-0" }, spec: { containers: [] } });
@@ -550,6 +556,7 @@ export class SharedIndexInformer<T extends KubeObject> {
         clock: this.#clock,
         random: this.#options.random,
         backoff,
+        dropManagedFields: this.#options.dropManagedFields,
         onRequest: (request) => {
           if (request !== "list") this.#health.watches++;
         },
@@ -655,6 +662,8 @@ export class SharedIndexInformer<T extends KubeObject> {
         this.#health.lastEventAt = this.#clock.now();
         return;
       case "error":
+        // A failed list is over; the next one starts with `init`.
+        if (event.recovery !== "skip" && event.recovery !== "rewatch") this.#health.listing = false;
         this.#reportError({
           type: "error",
           error: event.error,

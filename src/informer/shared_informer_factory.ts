@@ -30,6 +30,7 @@ export type FactoryInformerOptions = Pick<
   | "idleTimeoutMs"
   | "freeze"
   | "handlerLagThreshold"
+  | "dropManagedFields"
   | "clock"
   | "random"
 >;
@@ -80,10 +81,8 @@ export interface InformerForOptions {
  *
  * @example The informer workflow
  * ```ts
- * import { SharedInformerFactory } from "./shared_informer_factory.ts";
- * import { KubeClient } from "../client/kube_client.ts";
- * import { pods, services } from "../api/resources.ts";
- * import { FakeApiServer } from "../testing/fake_api_server.ts";
+ * import { KubeClient, pods, services, SharedInformerFactory } from "@kubesnap/kubesnap";
+ * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
  *
  * const server = new FakeApiServer();
  * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });

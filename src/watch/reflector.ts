@@ -98,6 +98,12 @@ export interface ReflectorOptions<T> {
   random?: (() => number) | undefined;
   /** The backoff shared by every retry. @default {a Backoff of 0.8 s doubling to 30 s, reset after 2 min} */
   backoff?: Backoff | undefined;
+  /**
+   * Cut `metadata.managedFields` out of every object's JSON before it is parsed (see
+   * `ListOptions.dropManagedFields`).
+   * @default {false}
+   */
+  dropManagedFields?: boolean | undefined;
   /** Told about every request as it goes out: a LIST, a plain watch, or a streaming list. */
   onRequest?: ((request: "list" | "watch" | "stream") => void) | undefined;
 }
@@ -166,10 +172,8 @@ export interface ReflectorOptions<T> {
  *
  * @example Running a reflector against a fake apiserver
  * ```ts
- * import { Reflector } from "./reflector.ts";
- * import { KubeClient } from "../client/kube_client.ts";
- * import { pods } from "../api/resources.ts";
- * import { FakeApiServer } from "../testing/fake_api_server.ts";
+ * import { KubeClient, pods, Reflector } from "@kubesnap/kubesnap";
+ * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
  *
  * const server = new FakeApiServer();
  * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
@@ -199,6 +203,7 @@ export class Reflector<T extends KubeObject> {
   #backoff: Backoff;
   #lastSyncResourceVersion: string | undefined;
   #onRequest: ((request: "list" | "watch" | "stream") => void) | undefined;
+  #dropManagedFields: boolean;
 
   /**
    * Creates a reflector.
@@ -224,6 +229,7 @@ export class Reflector<T extends KubeObject> {
     this.#backoff = options.backoff ??
       new Backoff({ now: () => this.#clock.now(), random: this.#random });
     this.#onRequest = options.onRequest;
+    this.#dropManagedFields = options.dropManagedFields ?? false;
   }
 
   /** The resourceVersion of the last list, event or bookmark seen. */
@@ -331,6 +337,7 @@ export class Reflector<T extends KubeObject> {
       fieldSelector: this.#fieldSelector,
       signal,
     };
+    if (this.#dropManagedFields) first.dropManagedFields = true;
     if (resourceVersion !== "") {
       first.resourceVersion = resourceVersion;
       // A specific RV with a limit would mean "exact" to a real server; ask for
@@ -354,6 +361,7 @@ export class Reflector<T extends KubeObject> {
       labelSelector: this.#labelSelector,
       fieldSelector: this.#fieldSelector,
     };
+    if (this.#dropManagedFields) options.dropManagedFields = true;
     if (command.sendInitialEvents) {
       options.resourceVersionMatch = "NotOlderThan";
       options.sendInitialEvents = true;
@@ -403,6 +411,7 @@ export class Reflector<T extends KubeObject> {
         continue: token,
         labelSelector: first.labelSelector,
         fieldSelector: first.fieldSelector,
+        dropManagedFields: first.dropManagedFields,
         signal: first.signal,
       };
     }

@@ -659,3 +659,31 @@ Deno.test("SharedIndexInformer speaks the factory's words: waitForCacheSync, set
   await run;
   await healthy.close();
 });
+
+Deno.test("SharedIndexInformer with dropManagedFields caches objects without managedFields, listed and watched", async () => {
+  await using server = await FakeApiServer.start();
+  const client = server.client();
+  // Written over HTTP, so that the server records managedFields.
+  await client.resource(pods).create(pod("listed"));
+  const plain = new SharedIndexInformer(client.resource(pods), pods);
+  const dropping = new SharedIndexInformer(client.resource(pods), pods, {
+    dropManagedFields: true,
+  });
+  const ac = new AbortController();
+  const running = [plain.run(ac.signal), dropping.run(ac.signal)];
+  await plain.waitForCacheSync({ timeoutMs: 5_000 });
+  await dropping.waitForCacheSync({ timeoutMs: 5_000 });
+  await waitFor(() => server.watchCount === 2);
+  await client.resource(pods).create(pod("watched"));
+  await waitFor(() =>
+    dropping.indexer.listKeys().length === 2 && plain.indexer.listKeys().length === 2
+  );
+  for (const key of ["default/listed", "default/watched"]) {
+    assert((plain.indexer.getByKey(key)?.metadata?.managedFields?.length ?? 0) > 0, key);
+    const dropped = dropping.indexer.getByKey(key)!;
+    assertEquals(dropped.metadata?.managedFields, undefined, key);
+    assertEquals(dropped.metadata?.name, plain.indexer.getByKey(key)?.metadata?.name);
+  }
+  ac.abort();
+  await Promise.all(running);
+});
