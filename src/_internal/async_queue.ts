@@ -72,7 +72,8 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
    *
    * @param options Capacity and abort signal.
    */
-  constructor(options: AsyncQueueOptions = {}) {
+  constructor(options?: AsyncQueueOptions) {
+    options ??= {};
     const capacity = options.capacity ?? Infinity;
     if (!(capacity >= 1)) {
       throw new RangeError(`AsyncQueue: capacity must be at least 1, got ${capacity}`);

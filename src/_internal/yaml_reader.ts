@@ -81,7 +81,8 @@ export interface YamlDocument {
  * console.log(doc.lineOf(["clusters", 0, "cluster"])); // 3
  * ```
  */
-export function readYaml(text: string, options: ReadYamlOptions = {}): YamlDocument {
+export function readYaml(text: string, options?: ReadYamlOptions): YamlDocument {
+  options ??= {};
   if (typeof text !== "string") throw new TypeError("readYaml expects a string");
   const source = options.source ?? "YAML";
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

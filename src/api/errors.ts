@@ -66,7 +66,8 @@ export class ApiError extends KubeError {
    * @param status The Status object.
    * @param options `retryAfterSeconds` from a header, and the standard `cause`.
    */
-  constructor(status: Status, options: ApiErrorOptions = {}) {
+  constructor(status: Status, options?: ApiErrorOptions) {
+    options ??= {};
     const code = status.code ?? 0;
     const reason = status.reason ?? "";
     const detail = status.message ? `: ${status.message}` : "";
@@ -86,7 +87,8 @@ export class ApiError extends KubeError {
    * @param options `retryAfterSeconds` from a header.
    * @returns The error.
    */
-  static fromStatus(status: Status, options: ApiErrorOptions = {}): ApiError {
+  static fromStatus(status: Status, options?: ApiErrorOptions): ApiError {
+    options ??= {};
     return isExpiredStatus(status)
       ? new ExpiredError(status, options)
       : new ApiError(status, options);
@@ -117,7 +119,8 @@ export class ExpiredError extends ApiError {
    * @param status The 410 Status.
    * @param options `retryAfterSeconds` and `cause`.
    */
-  constructor(status: Status, options: ApiErrorOptions = {}) {
+  constructor(status: Status, options?: ApiErrorOptions) {
+    options ??= {};
     super(status, options);
     this.name = "ExpiredError";
   }

@@ -561,9 +561,10 @@ export interface KeyedIndexer<T> extends Indexer<T> {
  * ```
  */
 export function createKeyedIndexer<T extends KubeObject>(
-  indexers: Indexers<T> = {},
+  indexers?: Indexers<T>,
   options: IndexerOptions<T> = {},
 ): KeyedIndexer<T> {
+  indexers ??= {};
   return createIndexer(indexers, options) as KeyedIndexer<T>;
 }
 
@@ -595,9 +596,10 @@ export function createKeyedIndexer<T extends KubeObject>(
  * ```
  */
 export function createIndexer<T extends KubeObject>(
-  indexers: Indexers<T> = {},
+  indexers?: Indexers<T>,
   options: IndexerOptions<T> = {},
 ): Indexer<T> {
+  indexers ??= {};
   const indexer = new MemoryIndexer<T>(options.keyFunc ?? metaNamespaceKey);
   if (options.namespaceIndex ?? true) {
     if (Object.hasOwn(indexers, NAMESPACE_INDEX)) {

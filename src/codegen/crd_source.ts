@@ -39,8 +39,9 @@ export interface FetchCrdOptions {
 export async function fetchCrd(
   client: CrdClient,
   name: string,
-  options: FetchCrdOptions = {},
+  options?: FetchCrdOptions,
 ): Promise<CustomResourceDefinitionInput> {
+  options ??= {};
   options.signal?.throwIfAborted();
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {
     throw new TypeError(`fetchCrd: ${JSON.stringify(name)} is not a CRD name (plural.group)`);

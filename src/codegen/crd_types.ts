@@ -189,8 +189,9 @@ const IMPORTED = ["KubeObject", "ResourceDescriptor"];
  */
 export function generateCrdModule(
   crd: CustomResourceDefinitionInput,
-  options: GenerateCrdOptions = {},
+  options?: GenerateCrdOptions,
 ): string {
+  options ??= {};
   const { group, names, scope } = crd.spec;
   const selected = crd.spec.versions.filter((v) =>
     v.served !== false && (options.versions === undefined || options.versions.includes(v.name))

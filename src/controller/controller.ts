@@ -253,7 +253,8 @@ export class Controller<T extends KubeObject> {
    * @returns Resolves once stopped.
    * @throws {TypeError} When the controller runs already or has run.
    */
-  async run(signal: AbortSignal, options: ControllerRunOptions = {}): Promise<void> {
+  async run(signal: AbortSignal, options?: ControllerRunOptions): Promise<void> {
+    options ??= {};
     if (this.#running || this.queue.shuttingDown) {
       throw new TypeError("a Controller runs once");
     }

@@ -115,7 +115,8 @@ export class LeaseLock implements ResourceLock {
   }
 
   /** {@inheritDoc ResourceLock.get} */
-  async get(options: LockRequestOptions = {}): Promise<LeaderElectionRecord | undefined> {
+  async get(options?: LockRequestOptions): Promise<LeaderElectionRecord | undefined> {
+    options ??= {};
     try {
       this.#lease = await this.#leases.get(this.name, { signal: options.signal });
     } catch (err) {
@@ -129,7 +130,8 @@ export class LeaseLock implements ResourceLock {
   }
 
   /** {@inheritDoc ResourceLock.create} */
-  async create(record: LeaderElectionRecord, options: LockRequestOptions = {}): Promise<void> {
+  async create(record: LeaderElectionRecord, options?: LockRequestOptions): Promise<void> {
+    options ??= {};
     this.#lease = await this.#leases.create(
       { metadata: { name: this.name, namespace: this.namespace }, spec: { ...record } },
       { signal: options.signal },
@@ -137,7 +139,8 @@ export class LeaseLock implements ResourceLock {
   }
 
   /** {@inheritDoc ResourceLock.update} */
-  async update(record: LeaderElectionRecord, options: LockRequestOptions = {}): Promise<void> {
+  async update(record: LeaderElectionRecord, options?: LockRequestOptions): Promise<void> {
+    options ??= {};
     const lease = this.#lease;
     if (lease === undefined) {
       throw new TypeError(`${this.description}: update before the lease was read or created`);

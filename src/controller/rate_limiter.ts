@@ -66,7 +66,8 @@ export class ItemExponentialRateLimiter<K = string> implements RateLimiter<K> {
    * @param options Base and maximum delay.
    * @throws {RangeError} When a delay is not positive.
    */
-  constructor(options: ItemExponentialRateLimiterOptions = {}) {
+  constructor(options?: ItemExponentialRateLimiterOptions) {
+    options ??= {};
     this.#base = checkPositive("baseDelayMs", options.baseDelayMs ?? 5);
     this.#max = checkPositive("maxDelayMs", options.maxDelayMs ?? 1_000_000);
   }
@@ -125,7 +126,8 @@ export class TokenBucketRateLimiter<K = string> implements RateLimiter<K> {
    * @param options Rate, burst and clock.
    * @throws {RangeError} When the rate or burst is not positive.
    */
-  constructor(options: TokenBucketRateLimiterOptions = {}) {
+  constructor(options?: TokenBucketRateLimiterOptions) {
+    options ??= {};
     this.#perMs = checkPositive("perSecond", options.perSecond ?? 10) / 1000;
     this.#burst = checkPositive("burst", options.burst ?? 100);
     this.#clock = options.clock ?? realClock;
@@ -220,8 +222,9 @@ export interface DefaultControllerRateLimiterOptions
  * ```
  */
 export function defaultControllerRateLimiter<K = string>(
-  options: DefaultControllerRateLimiterOptions = {},
+  options?: DefaultControllerRateLimiterOptions,
 ): RateLimiter<K> {
+  options ??= {};
   return new MaxOfRateLimiter<K>([
     new ItemExponentialRateLimiter<K>(options),
     new TokenBucketRateLimiter<K>(options),

@@ -101,7 +101,8 @@ export class WorkQueue<K = string> {
    *
    * @param options Rate limiter and clock.
    */
-  constructor(options: WorkQueueOptions<K> = {}) {
+  constructor(options?: WorkQueueOptions<K>) {
+    options ??= {};
     this.#clock = options.clock ?? realClock;
     this.#rateLimiter = options.rateLimiter ??
       defaultControllerRateLimiter<K>({ clock: this.#clock });
@@ -195,7 +196,8 @@ export class WorkQueue<K = string> {
    * @param options Abort signal.
    * @returns The key, or `undefined` once the queue is shut down and empty.
    */
-  get(options: WorkQueueGetOptions = {}): Promise<K | undefined> {
+  get(options?: WorkQueueGetOptions): Promise<K | undefined> {
+    options ??= {};
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.len() > 0) return Promise.resolve(this.#take());
@@ -309,8 +311,9 @@ export class WorkQueue<K = string> {
    * @returns The snapshots.
    */
   async *watchMetrics(
-    options: WatchMetricsOptions = {},
+    options?: WatchMetricsOptions,
   ): AsyncGenerator<WorkQueueMetrics, void, undefined> {
+    options ??= {};
     const intervalMs = options.intervalMs ?? 1000;
     if (!(intervalMs > 0)) throw new RangeError(`intervalMs must be positive, got ${intervalMs}`);
     const signals = [this.#shutdownController.signal];

@@ -194,8 +194,9 @@ export class SharedIndexInformer<T extends KubeObject> {
   constructor(
     listerWatcher: ListerWatcher<T>,
     resource: ResourceDescriptor<T>,
-    options: SharedIndexInformerOptions<T> = {},
+    options?: SharedIndexInformerOptions<T>,
   ) {
+    options ??= {};
     this.#listerWatcher = listerWatcher;
     this.resource = resource;
     this.#options = options;
@@ -234,8 +235,9 @@ export class SharedIndexInformer<T extends KubeObject> {
    */
   addEventHandler(
     handler: ResourceEventHandler<T>,
-    options: EventHandlerOptions = {},
+    options?: EventHandlerOptions,
   ): HandlerRegistration {
+    options ??= {};
     if (this.#stopped) {
       throw new KubeError(
         "the handler was not added to the informer because it has stopped already",
@@ -448,8 +450,9 @@ export class SharedIndexInformer<T extends KubeObject> {
    * @returns The snapshots.
    */
   async *watchHealth(
-    options: WatchHealthOptions = {},
+    options?: WatchHealthOptions,
   ): AsyncGenerator<InformerHealth, void, undefined> {
+    options ??= {};
     const intervalMs = Math.max(1, options.intervalMs ?? 1000);
     const signal = options.signal;
     while (!signal?.aborted) {
@@ -481,8 +484,9 @@ export class SharedIndexInformer<T extends KubeObject> {
    * @returns The notifications.
    */
   notifications(
-    options: InformerEventsOptions = {},
+    options?: InformerEventsOptions,
   ): AsyncGenerator<InformerEvent<T>, void, undefined> {
+    options ??= {};
     return this.events(options);
   }
 
@@ -496,8 +500,9 @@ export class SharedIndexInformer<T extends KubeObject> {
    *   Kubernetes Events resource).
    */
   async *events(
-    options: InformerEventsOptions = {},
+    options?: InformerEventsOptions,
   ): AsyncGenerator<InformerEvent<T>, void, undefined> {
+    options ??= {};
     const signal = options.signal;
     if (signal?.aborted || this.#stopped) return;
     // Aborting the queue (the signal, or the informer stopping) drops what it holds: nothing

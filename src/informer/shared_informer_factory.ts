@@ -114,7 +114,8 @@ export class SharedInformerFactory {
    * @param client The client the informers list and watch with.
    * @param options Resync, namespace, request tweaks, transform, informer settings.
    */
-  constructor(client: KubeClient, options: SharedInformerFactoryOptions = {}) {
+  constructor(client: KubeClient, options?: SharedInformerFactoryOptions) {
+    options ??= {};
     this.#client = client;
     this.#options = options;
   }
@@ -143,8 +144,9 @@ export class SharedInformerFactory {
   ): SharedIndexInformer<PartialObjectMetadata>;
   informerFor<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
-    options: InformerForOptions = {},
+    options?: InformerForOptions,
   ): SharedIndexInformer<T> | SharedIndexInformer<PartialObjectMetadata> {
+    options ??= {};
     const namespace = resource.namespaced ? options.namespace ?? this.#options.namespace ?? "" : "";
     const labelSelector = options.labelSelector === undefined
       ? ""

@@ -53,8 +53,9 @@ export interface CommandOutput {
  */
 export async function runCommand(
   command: string,
-  options: RunCommandOptions = {},
+  options?: RunCommandOptions,
 ): Promise<CommandOutput> {
+  options ??= {};
   const signal = options.signal;
   signal?.throwIfAborted();
   const deno = denoNamespace();

@@ -33,7 +33,8 @@ export interface GetEnvOptions {
  * console.log(typeof (getEnv("KUBESNAP_EXAMPLE_UNSET") ?? "unset")); // "string"
  * ```
  */
-export function getEnv(name: string, options: GetEnvOptions = {}): string | undefined {
+export function getEnv(name: string, options?: GetEnvOptions): string | undefined {
+  options ??= {};
   const deno = denoNamespace();
   if (!deno?.env) return undefined;
   try {

@@ -71,8 +71,9 @@ function readError(err: unknown, path: string, purpose: string): KubeConfigError
  */
 export async function readTextFile(
   path: string,
-  options: ReadTextFileOptions = {},
+  options?: ReadTextFileOptions,
 ): Promise<string> {
+  options ??= {};
   const purpose = options.purpose ?? "file";
   const deno = requireDeno(path, purpose);
   options.signal?.throwIfAborted();
@@ -102,8 +103,9 @@ export async function readTextFile(
  */
 export async function readTextFileIfExists(
   path: string,
-  options: ReadTextFileOptions = {},
+  options?: ReadTextFileOptions,
 ): Promise<string | undefined> {
+  options ??= {};
   const purpose = options.purpose ?? "file";
   const deno = requireDeno(path, purpose);
   options.signal?.throwIfAborted();

@@ -52,7 +52,8 @@ export class Backoff {
    * @param options Delays, jitter, reset window, clock and randomness.
    * @throws {RangeError} For non-positive delays or a factor below 1.
    */
-  constructor(options: BackoffOptions = {}) {
+  constructor(options?: BackoffOptions) {
+    options ??= {};
     this.#initialMs = options.initialMs ?? 800;
     this.#factor = options.factor ?? 2;
     this.#jitter = options.jitter ?? 1;

@@ -81,8 +81,9 @@ export interface Failure {
 export function failure(
   site: FailureSite,
   kind: FailureKind,
-  known: Partial<Failure> = {},
+  known?: Partial<Failure>,
 ): Failure {
+  known ??= {};
   return {
     site,
     kind,

@@ -211,7 +211,8 @@ export class Reflector<T extends KubeObject> {
    * @param listerWatcher Where to list and watch, such as `client.resource(pods)`.
    * @param options Paging, streaming, timeouts, selectors, kind, clock.
    */
-  constructor(listerWatcher: ListerWatcher<T>, options: ReflectorOptions<T> = {}) {
+  constructor(listerWatcher: ListerWatcher<T>, options?: ReflectorOptions<T>) {
+    options ??= {};
     this.#lw = listerWatcher;
     this.#config = Object.freeze({
       streamingList: options.streamingList ?? false,
