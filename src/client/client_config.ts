@@ -212,8 +212,16 @@ export function kubeConfigToClientOptions(
       `${userLabel} sets both a bearer token and a username/password; only one is allowed`,
     );
   }
+  if (hasBasic && (user.username ?? "").includes(":")) {
+    // RFC 7617: the user-id of Basic authentication cannot contain a colon.
+    throw new KubeConfigError(
+      `${userLabel} has a username containing ":", which basic authentication cannot send`,
+    );
+  }
 
   const tls = tlsSettings(cluster, user, server, clusterLabel, userLabel);
+  const secrets = [tls.options.key, user["client-key-data"]].filter((s): s is string => !!s);
+  if (secrets.length > 0) result.secrets = secrets;
   let exec: ExecCredentials | undefined;
   if (user.tokenFile) {
     result.credentials = new TokenFileCredentials(user.tokenFile);

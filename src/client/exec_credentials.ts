@@ -8,6 +8,7 @@
 import { KubeConfigError } from "../api/errors.ts";
 import { type CommandOutput, runCommand, type RunCommandOptions } from "../runtime/command.ts";
 import type { AuthorizationOptions, CredentialProvider } from "./credentials.ts";
+import { redactCredentialOutput, SecretRedactor } from "./secret_redaction.ts";
 
 /**
  * The exec credential API versions kubesnap speaks.
@@ -151,7 +152,7 @@ export class ExecCredentials implements CredentialProvider {
   #cached: Credential | undefined;
   #pending: Run | undefined;
   /** Secrets seen so far, removed from any stderr we quote. */
-  #secrets: string[] = [];
+  #redactor: SecretRedactor = new SecretRedactor();
 
   /**
    * Creates the provider; the plugin does not run until the first request.
@@ -367,21 +368,17 @@ export class ExecCredentials implements CredentialProvider {
   }
 
   #remember(secret: string): void {
-    if (this.#secrets.includes(secret)) return;
-    this.#secrets.push(secret);
-    if (this.#secrets.length > 4) this.#secrets.shift();
+    this.#redactor.addSecret(secret);
   }
 
-  /** The last lines of stderr, shortened, with any known secret and bearer token removed. */
+  /**
+   * The last lines of stderr, shortened, with any secret seen before and
+   * anything credential-shaped (an ExecCredential's token or key, `token: …`
+   * pairs, bearer values, PEM keys) removed.
+   */
   #stderrSummary(stderr: string): string {
-    let text = stderr.trim();
+    let text = redactCredentialOutput(this.#redactor.redactText(stderr)).trim();
     if (text === "") return "";
-    for (const secret of this.#secrets) text = text.split(secret).join("[redacted]");
-    text = text.replace(/(Bearer\s+)[^\s"',]+/gi, "$1[redacted]");
-    text = text.replace(
-      /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
-      "[redacted private key]",
-    );
     const lines = text.split("\n");
     if (lines.length > MAX_STDERR_LINES) text = lines.slice(-MAX_STDERR_LINES).join("\n");
     if (text.length > MAX_STDERR_CHARS) text = `…${text.slice(-MAX_STDERR_CHARS)}`;

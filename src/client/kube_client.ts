@@ -20,6 +20,7 @@ import type { FetchFunction, KubeClientOptions } from "./kube_client_options.ts"
 import type { KubeConfig } from "./kube_config.ts";
 import type { KubeRequest, KubeRequester } from "./kube_request.ts";
 import { ResourceClient } from "./resource_client.ts";
+import { redactUrlUserInfo, SecretRedactor } from "./secret_redaction.ts";
 
 const DEFAULT_MAX_RETRIES = 10;
 const MAX_ERROR_BODY_CHARS = 64 * 1024;
@@ -51,6 +52,13 @@ const REASON_BY_CODE: Readonly<Record<number, string>> = {
  * a fresh credential once. Every other non-2xx response throws an
  * {@linkcode ApiError} carrying the server's `Status`.
  *
+ * Errors never carry the credentials the client sent: the token, every
+ * `Authorization` value the credential provider returned (for Basic also the
+ * base64, `user:password` and password forms), the values in `secrets`, and
+ * anything shaped like a credential (`Bearer …`, PEM private keys) are
+ * removed from messages, stacks, causes and the `Status` of an
+ * {@linkcode ApiError}, however the server or a proxy echoed them.
+ *
  * @example Listing pods of a fake apiserver
  * ```ts
  * import { KubeClient } from "./kube_client.ts";
@@ -80,6 +88,7 @@ export class KubeClient implements KubeRequester {
   #userAgent: string;
   #onClose: (() => void) | undefined;
   #closed = false;
+  #redactor: SecretRedactor = new SecretRedactor();
 
   /**
    * Creates a client.
@@ -92,7 +101,9 @@ export class KubeClient implements KubeRequester {
     try {
       base = new URL(options.server);
     } catch {
-      throw new TypeError(`server must be an absolute URL, got ${JSON.stringify(options.server)}`);
+      throw new TypeError(
+        `server must be an absolute URL, got ${JSON.stringify(redactUrlUserInfo(options.server))}`,
+      );
     }
     if (base.protocol !== "http:" && base.protocol !== "https:") {
       throw new TypeError(`server must be an http or https URL, got protocol "${base.protocol}"`);
@@ -109,6 +120,8 @@ export class KubeClient implements KubeRequester {
     this.namespace = options.namespace || "default";
     this.#fetch = options.fetch ?? ((request) => fetch(request));
     this.#token = options.token;
+    if (options.token !== undefined) this.#redactor.addAuthorization(`Bearer ${options.token}`);
+    for (const secret of options.secrets ?? []) this.#redactor.addSecret(secret);
     this.#credentials = options.credentials;
     const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
     if (!Number.isSafeInteger(maxRetries) || maxRetries < 0) {
@@ -117,6 +130,9 @@ export class KubeClient implements KubeRequester {
     this.#maxRetries = maxRetries;
     this.#sleep = options.sleep ?? abortableSleep;
     this.#headers = { ...options.headers };
+    for (const [name, value] of Object.entries(this.#headers)) {
+      if (/^(proxy-)?authorization$/i.test(name)) this.#redactor.addAuthorization(value);
+    }
     this.#userAgent = options.userAgent ?? "kubesnap/0.1.0";
     this.#onClose = options.onClose;
   }
@@ -256,6 +272,14 @@ export class KubeClient implements KubeRequester {
    * ```
    */
   async request(request: KubeRequest): Promise<Response> {
+    try {
+      return await this.#send(request);
+    } catch (err) {
+      throw this.#redact(err, request.signal);
+    }
+  }
+
+  async #send(request: KubeRequest): Promise<Response> {
     request.signal?.throwIfAborted();
     if (this.#closed) throw new KubeError("the client has been closed");
     const method = (request.method ?? "GET").toUpperCase();
@@ -278,7 +302,10 @@ export class KubeClient implements KubeRequester {
         headers.set("Content-Type", request.contentType ?? "application/json");
       }
       const authorization = await this.#authorization(request.signal, refresh);
-      if (authorization !== undefined) headers.set("Authorization", authorization);
+      if (authorization !== undefined) {
+        this.#redactor.addAuthorization(authorization);
+        headers.set("Authorization", authorization);
+      }
       refresh = false;
 
       let response: Response;
@@ -310,7 +337,7 @@ export class KubeClient implements KubeRequester {
         await this.#sleep(retryAfter * 1000, request.signal);
         continue;
       }
-      throw await errorFromResponse(response, retryAfter);
+      throw await errorFromResponse(response, retryAfter, this.#redactor);
     }
   }
 
@@ -336,6 +363,14 @@ export class KubeClient implements KubeRequester {
    */
   async requestJson<R>(request: KubeRequest): Promise<R> {
     const response = await this.request(request);
+    try {
+      return await this.#readJson<R>(request, response);
+    } catch (err) {
+      throw this.#redact(err, request.signal);
+    }
+  }
+
+  async #readJson<R>(request: KubeRequest, response: Response): Promise<R> {
     let text: string;
     try {
       text = await response.text();
@@ -388,6 +423,12 @@ export class KubeClient implements KubeRequester {
     return url;
   }
 
+  /** Removes the credentials sent from anything thrown, except an abort reason (the caller's own value). */
+  #redact(err: unknown, signal: AbortSignal | undefined): unknown {
+    if (signal?.aborted && err === signal.reason) return err;
+    return this.#redactor.redactError(err);
+  }
+
   async #authorization(
     signal: AbortSignal | undefined,
     refresh: boolean,
@@ -421,6 +462,7 @@ async function discard(response: Response): Promise<void> {
 async function errorFromResponse(
   response: Response,
   retryAfter: number | undefined,
+  redactor: SecretRedactor,
 ): Promise<ApiError> {
   let text = "";
   try {
@@ -432,7 +474,7 @@ async function errorFromResponse(
   if (text.trimStart().startsWith("{")) {
     try {
       const parsed = JSON.parse(text) as Record<string, unknown>;
-      if (parsed && parsed.kind === "Status") status = parsed as Status;
+      if (parsed && parsed.kind === "Status") status = redactor.redactValue(parsed as Status);
     } catch {
       // Not JSON after all: fall through to a synthesised Status.
     }
@@ -442,7 +484,7 @@ async function errorFromResponse(
       status = { ...status, code: response.status };
     }
   } else {
-    const trimmed = text.trim();
+    const trimmed = redactor.redactText(text.trim().slice(0, 2 * MAX_ERROR_BODY_CHARS)).trim();
     status = {
       kind: "Status",
       apiVersion: "v1",

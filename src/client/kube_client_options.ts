@@ -21,6 +21,12 @@ export interface KubeClientOptions {
   token?: string | undefined;
   /** Supplies the `Authorization` header per request (token files, exec plugins, basic auth). */
   credentials?: CredentialProvider | undefined;
+  /**
+   * Further secret values to keep out of every error the client reports, such
+   * as the PEM text of a client key. The token and each `Authorization` value
+   * from `credentials` are always kept out.
+   */
+  secrets?: readonly string[] | undefined;
   /** The `fetch` to use; it carries TLS settings such as custom CAs. @default {globalThis.fetch} */
   fetch?: FetchFunction | undefined;
   /** Namespace used when an object to create names none. @default {"default"} */
