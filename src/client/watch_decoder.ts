@@ -49,33 +49,43 @@ export interface WatchDecoderOptions {
 const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 const NEWLINE = 10;
 const REPLACEMENT_CHARACTER = "\uFFFD";
-const STREAM: TextDecodeOptions = { stream: true };
+const BYTE_ORDER_MARK = "\uFEFF";
+const EMPTY = new Uint8Array(0);
+/** First capacity of the buffer of an unfinished line. */
+const MIN_PENDING_CAPACITY = 1024;
+/** A buffer grown past this for one long line is let go once the line is done. */
+const KEEP_PENDING_CAPACITY = 1024 * 1024;
 
 /**
  * The decoder shared by the three public forms. `pushInto`/`endInto` append
  * the events they finish to `out` even when they throw, so the stream forms
  * can deliver every event that precedes a bad line.
  *
- * UTF-8: the hot path decodes each chunk with a non-fatal streaming
- * `TextDecoder` (several times faster than a fatal one on ASCII payloads) and
- * checks the decoded text for U+FFFD, which a non-fatal decoder emits for
- * every invalid sequence. Only when U+FFFD appears (an error, or a genuine
- * U+FFFD in the data) are the chunk's bytes validated again with a fatal
- * decoder, line by line, which finds the first invalid line exactly.
+ * Memory: the bytes of the unfinished line are copied into one growable
+ * buffer (never more than `maxLineBytes`), not kept as one string or array
+ * per chunk, so a line fed one byte at a time costs what the line costs.
+ *
+ * UTF-8: complete lines are decoded in one call per chunk (the lines a chunk
+ * finishes, which end at a newline, so no character is split) with a
+ * non-fatal `TextDecoder` (several times faster than a fatal one on ASCII
+ * payloads); the decoded text is checked for U+FFFD, which a non-fatal
+ * decoder emits for every invalid sequence. Only when U+FFFD appears (an
+ * error, or a genuine U+FFFD in the data) are the bytes validated again with
+ * a fatal decoder, line by line, which finds the first invalid line exactly.
  */
 class DecoderCore<T> {
   readonly #maxLineBytes: number;
   readonly #rewriteLine: ((line: string) => string) | undefined;
-  readonly #decoder: TextDecoder = new TextDecoder();
-  /** Decoded text of the current, unfinished line. */
-  #tail = "";
-  /** Bytes of the current, unfinished line. */
-  #tailBytes = 0;
-  /** The last (up to) 3 bytes seen, to rebuild a UTF-8 sequence split by a chunk boundary. */
-  readonly #lastBytes: Uint8Array = new Uint8Array(3);
-  #lastBytesLength = 0;
+  readonly #decoder: TextDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  /** Bytes of the current, unfinished line: the first `#pendingLength` bytes. */
+  #pending: Uint8Array = EMPTY;
+  #pendingLength = 0;
+  /** Size of the line `#firstTooLongLine` found (so far, when `#tooLongUnfinished`). */
+  #tooLongBytes = 0;
   /** Whether the line `#firstTooLongLine` found had no newline yet. */
   #tooLongUnfinished = false;
+  /** No text decoded yet: a byte order mark at the start of the stream is dropped. */
+  #atStart = true;
   #bytesRead = 0;
   #linesRead = 0;
   #ended = false;
@@ -106,73 +116,109 @@ class DecoderCore<T> {
     this.#bytesRead += n;
 
     // Index (within this chunk; 0 = the line continued from earlier chunks)
-    // of the first line that must not be decoded, and why.
-    let stopAt = -1;
-    let stopKind: WatchDecodeErrorKind = "invalid-utf8";
-    let stopDetail = "";
-
-    const text = this.#decoder.decode(chunk, STREAM);
-    if (text.indexOf(REPLACEMENT_CHARACTER) !== -1) {
-      stopAt = this.#firstInvalidUtf8Line(chunk);
-      stopDetail = "is not valid UTF-8";
-    }
-    this.#rememberLastBytes(chunk);
-
-    if (this.#tailBytes + n <= this.#maxLineBytes) {
-      // No line can be too long: only the size of the unfinished line matters.
-      const last = chunk.lastIndexOf(NEWLINE);
-      this.#tailBytes = last === -1 ? this.#tailBytes + n : n - 1 - last;
-    } else {
-      const tooLong = this.#firstTooLongLine(chunk);
-      if (tooLong !== -1 && (stopAt === -1 || tooLong < stopAt)) {
-        stopAt = tooLong;
-        stopKind = "line-too-long";
-        stopDetail =
-          `has ${this.#tailBytes} bytes${this.#tooLongUnfinished ? " and no newline yet" : ""}` +
-          `, more than maxLineBytes (${this.#maxLineBytes})`;
-      }
-    }
-
-    let nl = text.indexOf("\n");
-    if (nl === -1 || stopAt === 0) {
-      if (stopAt !== -1) this.#fail(stopKind, `watch line ${this.#linesRead + 1} ${stopDetail}`);
-      this.#tail += text;
+    // of the first line that is too long, found before any byte is kept.
+    const tooLong = this.#pendingLength + n <= this.#maxLineBytes
+      ? -1
+      : this.#firstTooLongLine(chunk);
+    const first = chunk.indexOf(NEWLINE);
+    if (first === -1 || tooLong === 0) {
+      if (tooLong !== -1) this.#failTooLong();
+      this.#append(chunk);
       return;
     }
-    const head = this.#tail;
-    this.#tail = "";
-    this.#line(head.length === 0 ? text.slice(0, nl) : head + text.slice(0, nl), out);
-    let start = nl + 1;
-    if (stopAt === -1) {
-      while ((nl = text.indexOf("\n", start)) !== -1) {
-        this.#line(text.slice(start, nl), out);
-        start = nl + 1;
+
+    let index = 0;
+    let start = 0;
+    if (this.#pendingLength !== 0) {
+      // The line continued from earlier chunks ends in this one.
+      this.#append(chunk.subarray(0, first));
+      const bytes = this.#pending.subarray(0, this.#pendingLength);
+      const text = this.#decode(bytes);
+      if (text.indexOf(REPLACEMENT_CHARACTER) !== -1 && !isValidUtf8(bytes)) {
+        this.#failUtf8("is not valid UTF-8");
       }
-      this.#tail = start === text.length ? "" : text.slice(start);
-      return;
+      this.#pendingLength = 0;
+      if (this.#pending.length > KEEP_PENDING_CAPACITY) this.#pending = EMPTY;
+      this.#line(text, out);
+      index = 1;
+      start = first + 1;
     }
-    for (let index = 1; index < stopAt && (nl = text.indexOf("\n", start)) !== -1; index++) {
-      this.#line(text.slice(start, nl), out);
-      start = nl + 1;
+
+    // The lines this chunk holds whole, decoded in one call.
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (start <= last) {
+      const text = this.#decode(chunk.subarray(start, last));
+      let stopAt = tooLong;
+      let invalid = false;
+      if (text.indexOf(REPLACEMENT_CHARACTER) !== -1) {
+        const bad = firstInvalidUtf8Line(chunk.subarray(start, last + 1));
+        if (bad !== -1 && (stopAt === -1 || index + bad <= stopAt)) {
+          stopAt = index + bad;
+          invalid = true;
+        }
+      }
+      let from = 0;
+      for (;; index++) {
+        if (index === stopAt) {
+          if (invalid) this.#failUtf8("is not valid UTF-8");
+          this.#failTooLong();
+        }
+        const nl = text.indexOf("\n", from);
+        if (nl === -1) {
+          this.#line(from === 0 ? text : text.slice(from), out);
+          index++;
+          break;
+        }
+        this.#line(text.slice(from, nl), out);
+        from = nl + 1;
+      }
     }
-    this.#fail(stopKind, `watch line ${this.#linesRead + 1} ${stopDetail}`);
+    // What is left is the start of the next line; it can only be the too-long one.
+    if (tooLong !== -1) this.#failTooLong();
+    if (last + 1 < n) this.#append(chunk.subarray(last + 1));
   }
 
   endInto(out: WatchEvent<T>[]): void {
     if (this.#error !== undefined) throw this.#error;
     if (this.#ended) return;
     this.#ended = true;
-    // A non-fatal decoder flushes only what is left of an incomplete sequence, as U+FFFD.
-    if (this.#decoder.decode() !== "") {
-      this.#fail(
-        "invalid-utf8",
-        `watch line ${this.#linesRead + 1} ends inside a UTF-8 sequence at the end of the stream`,
+    const length = this.#pendingLength;
+    if (length === 0) return;
+    const bytes = this.#pending.subarray(0, length);
+    const text = this.#decode(bytes);
+    if (text.indexOf(REPLACEMENT_CHARACTER) !== -1 && !isValidUtf8(bytes)) {
+      const unfinished = unfinishedSequenceLength(bytes);
+      this.#failUtf8(
+        unfinished !== 0 && isValidUtf8(bytes.subarray(0, length - unfinished))
+          ? "ends inside a UTF-8 sequence at the end of the stream"
+          : "is not valid UTF-8",
       );
     }
-    const last = this.#tail;
-    this.#tail = "";
-    this.#tailBytes = 0;
-    if (last.length !== 0) this.#line(last, out);
+    this.#pendingLength = 0;
+    this.#pending = EMPTY;
+    this.#line(text, out);
+  }
+
+  /** Decodes bytes that end at a line boundary (a stream's leading BOM dropped). */
+  #decode(bytes: Uint8Array): string {
+    const text = this.#decoder.decode(bytes);
+    if (!this.#atStart) return text;
+    this.#atStart = false;
+    return text.startsWith(BYTE_ORDER_MARK) ? text.slice(1) : text;
+  }
+
+  /** Appends bytes to the unfinished line, growing its buffer by doubling. */
+  #append(bytes: Uint8Array): void {
+    const needed = this.#pendingLength + bytes.length;
+    if (needed > this.#pending.length) {
+      let capacity = Math.max(MIN_PENDING_CAPACITY, this.#pending.length * 2, needed);
+      if (capacity > this.#maxLineBytes) capacity = Math.max(needed, this.#maxLineBytes);
+      const grown = new Uint8Array(capacity);
+      grown.set(this.#pending.subarray(0, this.#pendingLength));
+      this.#pending = grown;
+    }
+    this.#pending.set(bytes, this.#pendingLength);
+    this.#pendingLength = needed;
   }
 
   /** Decodes one complete line (without its newline) and appends its event to `out`. */
@@ -214,50 +260,20 @@ class DecoderCore<T> {
   }
 
   /**
-   * Validates the bytes of `chunk` (after the bytes of a sequence the previous
-   * chunk left unfinished) with a fatal decoder, one line at a time.
-   *
-   * @returns The index of the first invalid line within the chunk, or -1.
-   */
-  #firstInvalidUtf8Line(chunk: Uint8Array): number {
-    const carry = unfinishedSequenceLength(this.#lastBytes, this.#lastBytesLength);
-    let bytes = chunk;
-    if (carry !== 0) {
-      bytes = new Uint8Array(carry + chunk.length);
-      bytes.set(this.#lastBytes.subarray(this.#lastBytesLength - carry, this.#lastBytesLength));
-      bytes.set(chunk, carry);
-    }
-    const validator = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-    let start = 0;
-    for (let index = 0;; index++) {
-      const nl = bytes.indexOf(NEWLINE, start);
-      const end = nl === -1 ? bytes.length : nl + 1;
-      try {
-        validator.decode(bytes.subarray(start, end), STREAM);
-      } catch {
-        return index;
-      }
-      if (nl === -1) return -1;
-      start = end;
-    }
-  }
-
-  /**
-   * Finds the first line of `chunk` longer than the limit; when there is
-   * none, updates the size of the unfinished line.
+   * Finds the first line of `chunk` longer than the limit.
    *
    * @returns The index of that line within the chunk (0 = the line continued
-   * from earlier chunks), or -1; on a hit `#tailBytes` holds its size (so far,
-   * when `#tooLongUnfinished`).
+   * from earlier chunks), or -1; on a hit `#tooLongBytes` holds its size (so
+   * far, when `#tooLongUnfinished`).
    */
   #firstTooLongLine(chunk: Uint8Array): number {
     const max = this.#maxLineBytes;
-    let lineBytes = this.#tailBytes;
+    let lineBytes = this.#pendingLength;
     let start = 0;
     let index = 0;
     for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
       if (lineBytes + nl - start > max) {
-        this.#tailBytes = lineBytes + nl - start;
+        this.#tooLongBytes = lineBytes + nl - start;
         this.#tooLongUnfinished = false;
         return index;
       }
@@ -265,26 +281,22 @@ class DecoderCore<T> {
       start = nl + 1;
       index++;
     }
-    this.#tailBytes = lineBytes + chunk.length - start;
+    this.#tooLongBytes = lineBytes + chunk.length - start;
     this.#tooLongUnfinished = true;
-    return this.#tailBytes > max ? index : -1;
+    return this.#tooLongBytes > max ? index : -1;
   }
 
-  #rememberLastBytes(chunk: Uint8Array): void {
-    const last = this.#lastBytes;
-    const n = chunk.length;
-    if (n >= 3) {
-      last[0] = chunk[n - 3]!;
-      last[1] = chunk[n - 2]!;
-      last[2] = chunk[n - 1]!;
-      this.#lastBytesLength = 3;
-      return;
-    }
-    for (let i = 0; i < n; i++) {
-      if (this.#lastBytesLength === 3) last.copyWithin(0, 1);
-      else this.#lastBytesLength++;
-      last[this.#lastBytesLength - 1] = chunk[i]!;
-    }
+  #failTooLong(): never {
+    this.#fail(
+      "line-too-long",
+      `watch line ${this.#linesRead + 1} has ${this.#tooLongBytes} bytes${
+        this.#tooLongUnfinished ? " and no newline yet" : ""
+      }, more than maxLineBytes (${this.#maxLineBytes})`,
+    );
+  }
+
+  #failUtf8(what: string): never {
+    this.#fail("invalid-utf8", `watch line ${this.#linesRead + 1} ${what}`);
   }
 
   #failLine(kind: WatchDecodeErrorKind, line: string, what: string): never {
@@ -292,9 +304,35 @@ class DecoderCore<T> {
   }
 
   #fail(kind: WatchDecodeErrorKind, message: string): never {
-    this.#tail = "";
+    this.#pending = EMPTY;
+    this.#pendingLength = 0;
     this.#error = new WatchDecodeError(kind, message);
     throw this.#error;
+  }
+}
+
+/** Whether bytes are valid UTF-8 (a fatal decoder accepts them). */
+function isValidUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The index of the first line of `bytes` (lines that end with a newline)
+ * that is not valid UTF-8, validated one line at a time, or -1.
+ */
+function firstInvalidUtf8Line(bytes: Uint8Array): number {
+  let start = 0;
+  for (let index = 0;; index++) {
+    const nl = bytes.indexOf(NEWLINE, start);
+    const end = nl === -1 ? bytes.length : nl;
+    if (!isValidUtf8(bytes.subarray(start, end))) return index;
+    if (nl === -1) return -1;
+    start = nl + 1;
   }
 }
 
@@ -310,8 +348,9 @@ function describeType(type: unknown): string {
 }
 
 /** How many of the last bytes form the start of a UTF-8 sequence still waiting for its continuation bytes. */
-function unfinishedSequenceLength(bytes: Uint8Array, length: number): number {
-  for (let k = 1; k <= length; k++) {
+function unfinishedSequenceLength(bytes: Uint8Array): number {
+  const length = bytes.length;
+  for (let k = 1; k <= Math.min(3, length); k++) {
     const b = bytes[length - k]!;
     if ((b & 0xc0) === 0x80) continue; // continuation byte
     const needed = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
