@@ -35,6 +35,27 @@ export interface ServeHandle {
   close(): Promise<void>;
 }
 
+/** Methods whose requests are rebuilt with the completion signal (see `wrapped`). */
+const REBUILT_METHODS: ReadonlySet<string> = new Set([
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "OPTIONS",
+]);
+
+const INTERNAL_ERROR_BODY = JSON.stringify({
+  kind: "Status",
+  apiVersion: "v1",
+  metadata: {},
+  status: "Failure",
+  message: "internal server error",
+  reason: "InternalError",
+  code: 500,
+});
+
 interface DenoServeAddr {
   hostname: string;
   port: number;
@@ -83,8 +104,9 @@ interface DenoLike {
  */
 export async function serve(
   handler: ServeHandler,
-  options: ServeOptions = {},
+  options?: ServeOptions,
 ): Promise<ServeHandle> {
+  options ??= {};
   const deno = (globalThis as { Deno?: DenoLike }).Deno;
   if (deno === undefined || typeof deno.serve !== "function") {
     throw new TypeError(
@@ -103,10 +125,12 @@ export async function serve(
     hostname: options.hostname ?? "127.0.0.1",
     signal: controller.signal,
     onListen: (addr) => listening(addr),
+    // Only reached when the handler itself throws; answered in the shape of a
+    // Kubernetes Status, as everything else the fake apiserver sends.
     onError: () =>
-      new Response("internal server error\n", {
+      new Response(INTERNAL_ERROR_BODY, {
         status: 500,
-        headers: { "Content-Type": "text/plain; charset=utf-8" },
+        headers: { "Content-Type": "application/json" },
       }),
   };
   if (options.cert !== undefined && options.key !== undefined) {
@@ -116,21 +140,34 @@ export async function serve(
   // The request seen by `handler` carries a signal that aborts when the
   // response is finished or the client went away (from `info.completed`),
   // rather than Deno's own request signal.
+  //
+  // A `Request` cannot be built for every method a client may send: `TRACE`,
+  // `TRACK` and `CONNECT` are forbidden, `get` would become `GET`, and a GET or
+  // HEAD cannot have a body. Such requests reach the handler as they came, so
+  // that it answers them (401, 405) instead of the listener failing them.
   const wrapped = (request: Request, info: DenoServeInfo): Promise<Response> => {
-    if (info.completed === undefined) return handler(request);
+    if (info.completed === undefined || !REBUILT_METHODS.has(request.method)) {
+      return handler(request);
+    }
     const done = new AbortController();
-    const abort = () => done.abort();
-    info.completed.then(abort, abort);
     const init: RequestInit & { duplex?: "half" } = {
       method: request.method,
       headers: request.headers,
       signal: done.signal,
     };
-    if (request.body !== null) {
+    if (request.body !== null && request.method !== "GET" && request.method !== "HEAD") {
       init.body = request.body;
       init.duplex = "half";
     }
-    return handler(new Request(request.url, init));
+    let rebuilt: Request;
+    try {
+      rebuilt = new Request(request.url, init);
+    } catch {
+      return handler(request);
+    }
+    const abort = () => done.abort();
+    info.completed.then(abort, abort);
+    return handler(rebuilt);
   };
   const server = deno.serve(serveOptions, wrapped);
   const addr = await ready;

@@ -15,30 +15,49 @@ import { MERGED_PRIMITIVE_LISTS, mergeKeyFor } from "./_strategic_merge_patch.ts
  * `namespace`, `kind` and `apiVersion` are not recorded.
  */
 export function fieldSet(config: Json): JsonObject {
-  const result = fieldSetOfObject(isJsonObject(config) ? config : {}, "");
-  const metadata = result["f:metadata"];
-  if (isJsonObject(metadata)) {
-    delete metadata["f:name"];
-    delete metadata["f:namespace"];
-    delete metadata["f:resourceVersion"];
-    if (Object.keys(metadata).length === 0) delete result["f:metadata"];
-  }
-  delete result["f:kind"];
-  delete result["f:apiVersion"];
-  return result;
-}
-
-function fieldSetOfObject(obj: JsonObject, _field: string): JsonObject {
+  const set = fieldSetOfObject(isJsonObject(config) ? config : {}, "");
+  // Copies rather than `delete`: objects that had fields deleted are serialised by a
+  // recursive path of JSON.stringify that fails on sets nested thousands deep.
   const result: JsonObject = {};
-  for (const [key, value] of Object.entries(obj)) {
-    if (key.startsWith("$")) continue;
-    result[`f:${key}`] = fieldSetOfValue(key, value);
+  for (const [key, value] of Object.entries(set)) {
+    if (key === "f:kind" || key === "f:apiVersion") continue;
+    if (key === "f:metadata" && isJsonObject(value)) {
+      const metadata = Object.fromEntries(
+        Object.entries(value).filter(([field]) => !UNRECORDED_METADATA.includes(field)),
+      );
+      if (Object.keys(metadata).length > 0) result[key] = metadata;
+      continue;
+    }
+    result[key] = value;
   }
   return result;
 }
 
-function fieldSetOfValue(field: string, value: Json): JsonObject {
-  if (isJsonObject(value)) return fieldSetOfObject(value, field);
+const UNRECORDED_METADATA = ["f:name", "f:namespace", "f:resourceVersion"];
+
+/** An object whose field set is still to be written into `into`. */
+type FieldSetWork = [from: JsonObject, into: JsonObject];
+
+/** The field set of an object; iterative, so any nesting the server accepts is safe. */
+function fieldSetOfObject(obj: JsonObject, _field: string): JsonObject {
+  const root: JsonObject = {};
+  const work: FieldSetWork[] = [[obj, root]];
+  for (let item = work.pop(); item !== undefined; item = work.pop()) {
+    const [from, into] = item;
+    for (const [key, value] of Object.entries(from)) {
+      if (key.startsWith("$")) continue;
+      into[`f:${key}`] = fieldSetOfValue(key, value, work);
+    }
+  }
+  return root;
+}
+
+function fieldSetOfValue(field: string, value: Json, work: FieldSetWork[]): JsonObject {
+  if (isJsonObject(value)) {
+    const set: JsonObject = {};
+    work.push([value, set]);
+    return set;
+  }
   if (Array.isArray(value)) {
     if (MERGED_PRIMITIVE_LISTS.has(field)) {
       const set: JsonObject = {};
@@ -49,10 +68,9 @@ function fieldSetOfValue(field: string, value: Json): JsonObject {
     if (key !== undefined && value.every(isJsonObject)) {
       const set: JsonObject = {};
       for (const item of value as JsonObject[]) {
-        set[`k:${JSON.stringify({ [key]: item[key] ?? null })}`] = {
-          ".": {},
-          ...fieldSetOfObject(item, field),
-        };
+        const entry: JsonObject = { ".": {} };
+        set[`k:${JSON.stringify({ [key]: item[key] ?? null })}`] = entry;
+        work.push([item, entry]);
       }
       return set;
     }

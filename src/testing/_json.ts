@@ -29,20 +29,30 @@ export function cloneJson<T>(value: T): T {
   return value === undefined ? value : JSON.parse(JSON.stringify(value));
 }
 
-/** Structural equality of JSON values (key order ignored). */
+/** Structural equality of JSON values (key order ignored); iterative, for any depth. */
 export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as Json[];
-    return a.length === bb.length && a.every((v, i) => jsonEqual(v, bb[i]));
+  const work: [Json | undefined, Json | undefined][] = [[a, b]];
+  for (let item = work.pop(); item !== undefined; item = work.pop()) {
+    const [x, y] = item;
+    if (x === y) continue;
+    if (typeof x !== "object" || typeof y !== "object" || x === null || y === null) return false;
+    if (Array.isArray(x) !== Array.isArray(y)) return false;
+    if (Array.isArray(x)) {
+      const ys = y as Json[];
+      if (x.length !== ys.length) return false;
+      for (let i = 0; i < x.length; i++) work.push([x[i], ys[i]]);
+      continue;
+    }
+    const xo = x as JsonObject;
+    const yo = y as JsonObject;
+    const keys = Object.keys(xo);
+    if (keys.length !== Object.keys(yo).length) return false;
+    for (const k of keys) {
+      if (!Object.hasOwn(yo, k)) return false;
+      work.push([xo[k], yo[k]]);
+    }
   }
-  const ao = a as JsonObject;
-  const bo = b as JsonObject;
-  const ak = Object.keys(ao);
-  if (ak.length !== Object.keys(bo).length) return false;
-  return ak.every((k) => Object.hasOwn(bo, k) && jsonEqual(ao[k], bo[k]));
+  return true;
 }
 
 /**
@@ -50,11 +60,36 @@ export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
  * Go structs leaves of them (a `null` field is the field's zero value, which is omitted).
  */
 export function stripNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripNulls);
-  if (!isJsonObject(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (v !== null) out[k] = stripNulls(v);
+  return copyJsonWithout(value as Json, (_key, v) => v === null);
+}
+
+/**
+ * A deep copy of a JSON value without the object fields `drop` picks, at any
+ * depth. Iterative, so request bodies nested as deep as the server accepts
+ * cannot overflow the stack.
+ */
+export function copyJsonWithout(value: Json, drop: (key: string, value: Json) => boolean): Json {
+  const copy = (v: Json): Json => Array.isArray(v) ? [] : isJsonObject(v) ? {} : v;
+  const root = copy(value);
+  const work: [Json, Json][] = [[value, root]];
+  for (let item = work.pop(); item !== undefined; item = work.pop()) {
+    const [from, to] = item;
+    if (Array.isArray(from)) {
+      const out = to as Json[];
+      for (const v of from) {
+        const c = copy(v);
+        out.push(c);
+        if (c !== v) work.push([v, c]);
+      }
+    } else if (isJsonObject(from)) {
+      const out = to as JsonObject;
+      for (const [k, v] of Object.entries(from)) {
+        if (drop(k, v)) continue;
+        const c = copy(v);
+        out[k] = c;
+        if (c !== v) work.push([v, c]);
+      }
+    }
   }
-  return out;
+  return root;
 }

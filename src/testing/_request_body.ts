@@ -58,16 +58,73 @@ async function readBodyBytes(request: Request, limit: number): Promise<Uint8Arra
   return bytes;
 }
 
-/** Parses JSON (400 naming what was parsed). */
+/**
+ * The deepest nesting of arrays and objects a request body may have: the
+ * limit of Go's JSON scanner, which kube-apiserver's decoding inherits.
+ * Deeper bodies are refused before anything walks them recursively.
+ */
+export const MAX_JSON_DEPTH = 10_000;
+
+/**
+ * Parses JSON (400 naming what was parsed). Nesting deeper than
+ * {@linkcode MAX_JSON_DEPTH} is a 400 with kube-apiserver's messages: `invalid
+ * JSON patch` for a patch, else the decoder's `invalid character '[' exceeded
+ * max depth` followed by the start of the body.
+ */
 export function parseJson(text: string, what: string, prefix = ""): unknown {
+  const fail = (detail: string) =>
+    new StatusError(badRequest(`${prefix}couldn't get version/kind; json parse error: ${detail}`));
+  const tooDeep = jsonTextDepthExceeds(text, MAX_JSON_DEPTH);
+  if (tooDeep !== -1) {
+    if (what === "patch") throw new StatusError(badRequest("invalid JSON patch"));
+    const start = text.length > 30 ? `${text.slice(0, 30)} ...` : text;
+    throw fail(`invalid character '${text[tooDeep]}' exceeded max depth (${start})`);
+  }
   try {
     return JSON.parse(text);
   } catch (err) {
-    const detail = err instanceof SyntaxError ? "invalid JSON" : "unreadable body";
-    throw new StatusError(
-      badRequest(`${prefix}couldn't get version/kind; json parse error: ${detail} in the ${what}`),
-    );
+    throw fail(`${err instanceof SyntaxError ? "invalid JSON" : "unreadable body"} in the ${what}`);
   }
+}
+
+/**
+ * Where JSON text first nests arrays and objects more than `max` deep (the
+ * index of that bracket), or -1; one scan, brackets inside strings do not
+ * count, no recursion, so any input is safe.
+ */
+export function jsonTextDepthExceeds(text: string, max: number): number {
+  // Nesting deeper than `max` needs more than `max` opening brackets.
+  if (text.length <= max) return -1;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return -1;
+}
+
+/** Whether a decoded value nests arrays and objects more than `max` deep (iterative). */
+export function valueDepthExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [current, depth] = item;
+    if (typeof current !== "object" || current === null) continue;
+    if (depth + 1 > max) return true;
+    for (const child of Object.values(current)) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /** The request's media type, lowercase, without parameters. */
@@ -88,14 +145,21 @@ export async function readObjectBody(
   if (type === PROTOBUF) {
     // kubectl's typed clients (`kubectl create namespace`, `create deployment`, …) send protobuf.
     const bytes = await readBodyBytes(request, options.maxBodyBytes);
+    let decoded: unknown;
     try {
-      return decodeProtobufObject(bytes);
+      decoded = decodeProtobufObject(bytes);
     } catch (err) {
       if (!(err instanceof ProtobufDecodeError)) throw err;
       throw new StatusError(
         badRequest(`the protobuf request body cannot be decoded: ${err.message}`),
       );
     }
+    if (valueDepthExceeds(decoded, MAX_JSON_DEPTH)) {
+      throw new StatusError(
+        badRequest("the protobuf request body cannot be decoded: exceeded max depth"),
+      );
+    }
+    return decoded;
   }
   if (type !== "" && type !== "application/json" && type !== "*/*") {
     await request.body?.cancel().catch(() => {});

@@ -31,7 +31,8 @@ export type Route =
     readonly watchPath: boolean;
   }
   | { readonly type: "unknownResource" }
-  | { readonly type: "notFound" };
+  | { readonly type: "notFound" }
+  | { readonly type: "malformedPath" };
 
 /** Finds the table serving `group/version/plural`. */
 export type TableLookup = (
@@ -50,7 +51,8 @@ export function parseRoute(
   try {
     parts = pathname.split("/").filter((p) => p !== "").map((p) => decodeURIComponent(p));
   } catch {
-    return { type: "notFound" };
+    // A bad percent-escape (`%ZZ`): Go's HTTP server refuses such a request line with 400.
+    return { type: "malformedPath" };
   }
   const [first, second, third] = parts;
   if (first === undefined) return { type: "root" };

@@ -22,7 +22,7 @@ import type { BodyLimits } from "./_request_body.ts";
 import type { Route } from "./_request_path.ts";
 import { handleResource } from "./_resource_routes.ts";
 import { jsonResponse } from "./_responses.ts";
-import { resourceNotFound, StatusError } from "./_status.ts";
+import { badRequest, resourceNotFound, StatusError } from "./_status.ts";
 
 /** What a handler is given besides its parsed path. */
 export interface RouteContext {
@@ -78,6 +78,9 @@ const SERVER_ROUTES: { readonly [K in Route["type"]]: RouteHandler<K> } = {
     throw new StatusError(resourceNotFound());
   },
   notFound: pageNotFound,
+  malformedPath: () => {
+    throw new StatusError(badRequest("the request path is not a valid URL path (bad %-escape)"));
+  },
   health: () => new Response("ok", { headers: TEXT_HEADERS }),
   root: discovery(() => ({ paths: ROOT_PATHS })),
   version: discovery(() => VERSION_INFO),

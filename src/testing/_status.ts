@@ -288,6 +288,23 @@ export function internalError(message: string): Status {
   });
 }
 
+/**
+ * The Status of an error no handler expected: 500 InternalError, except that
+ * running out of stack on a deeply nested body (which JavaScript engines'
+ * own JSON serialisers can, below the nesting a real server accepts) is the
+ * client's 400.
+ */
+export function unexpectedError(err: unknown): StatusError {
+  if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    return new StatusError(
+      badRequest("the request nests objects or arrays too deeply for the fake apiserver"),
+    );
+  }
+  return new StatusError(
+    internalError(err instanceof Error ? `${err.name}: ${err.message}` : "unexpected error"),
+  );
+}
+
 /** Success Status returned by deletes of resources that do not return the object. */
 export function success(
   resource: ResourceDescriptor,

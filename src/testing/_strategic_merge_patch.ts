@@ -10,6 +10,7 @@
 
 import {
   cloneJson,
+  copyJsonWithout,
   isJsonObject,
   type Json,
   jsonEqual,
@@ -54,13 +55,42 @@ export function mergeKeyFor(field: string, items: readonly Json[]): string | und
 
 const DIRECTIVE_PREFIXES = ["$setElementOrder/", "$deleteFromPrimitiveList/", "$retainKeys"];
 
+/**
+ * An object still to merge: `patch` into `target` (part of the copy this
+ * merge owns), the result stored in `holder` at field `key`, or, in a list,
+ * where `target` is by then (items before it may have been deleted). Nested
+ * objects become further work instead of recursion, so a patch nested as
+ * deep as the server accepts cannot overflow the stack; work is done in the
+ * order it was found, so two patch items for one list item apply in order.
+ */
+type MergeWork =
+  | [holder: JsonObject, key: string, target: Json, patch: JsonObject]
+  | [holder: Json[], key: JsonObject, target: JsonObject, patch: JsonObject];
+
 function strategicMergeObject(target: JsonObject | undefined, patch: JsonObject): JsonObject {
+  const root: JsonObject = {};
+  const work: MergeWork[] = [[root, "", isJsonObject(target) ? cloneJson(target) : {}, patch]];
+  for (let i = 0; i < work.length; i++) {
+    const item = work[i]!;
+    const merged = mergeOne(item[2], item[3], work);
+    if (Array.isArray(item[0])) {
+      const index = item[0].indexOf(item[1] as JsonObject);
+      if (index >= 0) item[0][index] = merged;
+    } else {
+      item[0][item[1] as string] = merged;
+    }
+  }
+  return root[""] as JsonObject;
+}
+
+/** Merges one level; nested objects are pushed onto `work`. */
+function mergeOne(target: Json, patch: JsonObject, work: MergeWork[]): JsonObject {
   if (patch.$patch === "replace") {
     const { $patch: _, ...rest } = patch;
     return stripDirectives(rest) as JsonObject;
   }
   if (patch.$patch === "delete") return {};
-  const result: JsonObject = isJsonObject(target) ? cloneJson(target) : {};
+  const result: JsonObject = isJsonObject(target) ? target : {};
   for (const [key, value] of Object.entries(patch)) {
     if (key === "$patch") continue;
     if (key.startsWith("$deleteFromPrimitiveList/")) {
@@ -77,12 +107,14 @@ function strategicMergeObject(target: JsonObject | undefined, patch: JsonObject)
       delete result[key];
     } else if (isJsonObject(value)) {
       if (value.$patch === "delete") delete result[key];
-      else {result[key] = strategicMergeObject(
-          isJsonObject(result[key]) ? result[key] : undefined,
-          value,
-        );}
+      else {
+        const current = result[key];
+        // Keeps the key's place; the merged object replaces it when its work is done.
+        result[key] = {};
+        work.push([result, key, isJsonObject(current) ? current : {}, value]);
+      }
     } else if (Array.isArray(value)) {
-      result[key] = strategicMergeList(key, result[key], value);
+      result[key] = strategicMergeList(key, result[key], value, work);
     } else {
       result[key] = value;
     }
@@ -90,7 +122,12 @@ function strategicMergeObject(target: JsonObject | undefined, patch: JsonObject)
   return result;
 }
 
-function strategicMergeList(field: string, target: Json | undefined, patch: Json[]): Json {
+function strategicMergeList(
+  field: string,
+  target: Json | undefined,
+  patch: Json[],
+  work: MergeWork[],
+): Json {
   const current = Array.isArray(target) ? target : [];
   const replace = patch.find((v) => isJsonObject(v) && v.$patch === "replace");
   if (replace !== undefined) {
@@ -109,7 +146,7 @@ function strategicMergeList(field: string, target: Json | undefined, patch: Json
   }
   const key = mergeKeyFor(field, [...patch, ...current]);
   if (key === undefined || !patch.every(isJsonObject)) return patch.map((v) => stripDirectives(v));
-  const result: Json[] = cloneJson(current);
+  const result: Json[] = current;
   for (const item of patch as JsonObject[]) {
     const id = item[key];
     const index = result.findIndex((v) => isJsonObject(v) && jsonEqual(v[key], id));
@@ -117,22 +154,18 @@ function strategicMergeList(field: string, target: Json | undefined, patch: Json
       if (index >= 0) result.splice(index, 1);
       continue;
     }
-    if (index >= 0) result[index] = strategicMergeObject(result[index] as JsonObject, item);
+    const existing = result[index];
+    if (isJsonObject(existing)) work.push([result, existing, existing, item]);
     else result.push(stripDirectives(item));
   }
   return result;
 }
 
 function stripDirectives(value: Json): Json {
-  if (Array.isArray(value)) return value.map(stripDirectives);
-  if (!isJsonObject(value)) return value;
-  const result: JsonObject = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (k === "$patch" || DIRECTIVE_PREFIXES.some((p) => k.startsWith(p))) continue;
-    if (v === null) continue;
-    result[k] = stripDirectives(v);
-  }
-  return result;
+  return copyJsonWithout(
+    value,
+    (k, v) => v === null || k === "$patch" || DIRECTIVE_PREFIXES.some((p) => k.startsWith(p)),
+  );
 }
 
 /**

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { jsonEqual, type JsonObject } from "./_json.ts";
 import { type FieldError, forbiddenField } from "./_status.ts";
 
 /** The message of a forbidden pod spec update, up to the struct diff a real server appends. */
@@ -48,14 +49,12 @@ export function validatePodSpecUpdate(oldSpec: unknown, newSpec: unknown): Field
   }
   const before = frozenPart(isObject(oldSpec) ? oldSpec : {});
   const after = frozenPart(isObject(newSpec) ? newSpec : {});
-  if (canonicalJson(before) === canonicalJson(after)) return [];
+  // Iterative comparison: a spec may nest as deep as the server accepts.
+  if (jsonEqual(withoutUndefined(before), withoutUndefined(after))) return [];
   return [forbiddenField("spec", POD_UPDATE_FORBIDDEN)];
 }
 
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_key, v) =>
-      isObject(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a < b ? -1 : 1)) : v,
-  );
+/** The top-level fields that are set (`frozenPart` leaves absent lists as undefined). */
+function withoutUndefined(spec: Spec): JsonObject {
+  return Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)) as JsonObject;
 }

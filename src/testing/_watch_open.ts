@@ -18,6 +18,9 @@ import {
 import type { WatchHub } from "./_watch_hub.ts";
 import type { OpenWatchOptions, Watcher } from "./_watcher.ts";
 
+/** The longest delay a timer can hold: 2^31-1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Watch request, after parsing. */
 export interface WatchRequest {
   /** The watched resource. */
@@ -72,8 +75,9 @@ export function openWatch(
       ),
     );
   }
+  // Timers hold at most 2^31-1 ms (about 24.8 days); a longer timer would fire at once.
   const timeoutMs = options.timeoutSeconds !== undefined && options.timeoutSeconds > 0
-    ? options.timeoutSeconds * 1000
+    ? Math.min(options.timeoutSeconds * 1000, MAX_TIMER_MS)
     : undefined;
   const watcher = hub.open({
     table,

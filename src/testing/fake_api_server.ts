@@ -21,7 +21,7 @@ import { Registry, seededRandom } from "./_registry.ts";
 import { parseRoute, requestInfo, type Route } from "./_request_path.ts";
 import { statusResponse } from "./_responses.ts";
 import { routeRequest } from "./_server_routes.ts";
-import { failure, internalError, StatusError, unauthorized } from "./_status.ts";
+import { badRequest, failure, StatusError, unauthorized, unexpectedError } from "./_status.ts";
 
 /** Every resource of a real kube-apiserver's preferred versions, as generated in `src/api/`. */
 const SERVED_RESOURCES: readonly ResourceDescriptor[] = KUBERNETES_RESOURCES;
@@ -346,7 +346,9 @@ export class FakeApiServer {
    * ```
    */
   readonly fetch: (request: Request) => Promise<Response> = (request) =>
-    this.#options.cors ? this.#withCors(request) : this.#handle(request);
+    // Whatever fails, the answer is a Status and the server keeps serving.
+    (this.#options.cors ? this.#withCors(request) : this.#handle(request))
+      .catch((err) => statusResponse(unexpectedError(err)));
 
   async #withCors(request: Request): Promise<Response> {
     const origin = request.headers.get("origin") ?? "*";
@@ -840,7 +842,7 @@ export class FakeApiServer {
     try {
       url = new URL(request.url);
     } catch {
-      return new Response("400 bad request\n", { status: 400 });
+      return statusResponse(new StatusError(badRequest("the request URL cannot be parsed")));
     }
     const route = parseRoute(url.pathname, this.#lookup, this.#knownGroupVersion);
     const info = requestInfo(route, request.method, url);
@@ -855,7 +857,8 @@ export class FakeApiServer {
       if (this.#closed) return this.#shuttingDown(request);
     }
     const token = this.#options.token;
-    if (token !== undefined && route.type !== "health") {
+    // A malformed path is refused before authentication, as Go's HTTP server does.
+    if (token !== undefined && route.type !== "health" && route.type !== "malformedPath") {
       if (request.headers.get("authorization") !== `Bearer ${token}`) {
         await request.body?.cancel().catch(() => {});
         return statusResponse(new StatusError(unauthorized()));
@@ -870,9 +873,7 @@ export class FakeApiServer {
       return await this.#route(route, request, url);
     } catch (err) {
       await request.body?.cancel().catch(() => {});
-      if (err instanceof StatusError) return statusResponse(err);
-      const message = err instanceof Error ? `${err.name}: ${err.message}` : "unexpected error";
-      return statusResponse(new StatusError(internalError(message)));
+      return statusResponse(err instanceof StatusError ? err : unexpectedError(err));
     }
   }
 
