@@ -147,6 +147,9 @@ export interface WatcherTransition {
   readonly effect: WatcherEffect;
 }
 
+/** Pushed to the live chunks to make a waiting read look again (never sent). */
+const WAKE_UP = new Uint8Array(0);
+
 const LIVE: WatcherState = Object.freeze({ phase: "live" });
 const STALLED: WatcherState = Object.freeze({ phase: "stalled" });
 const CLOSED: WatcherState = Object.freeze({ phase: "closed" });
@@ -329,6 +332,9 @@ export class Watcher {
     endBookmark: boolean,
   ): void {
     this.#handle({ type: "start", cursor: { items, index: start, end, rv, endBookmark } });
+    // A read may already wait for a live chunk (the stream pulls as soon as it exists): wake it,
+    // so that it looks again and finds the initial state.
+    if (this.inInitialPhase) this.#chunks.push(WAKE_UP);
   }
 
   /** Sends a BOOKMARK at `rv` (ignored unless bookmarks were requested). */
@@ -529,20 +535,28 @@ export class Watcher {
    */
   #pull(): Promise<void> | void {
     const state = this.#state;
-    if (state.phase === "initial" || state.phase === "draining") return this.#pullInitial(state);
+    if (state.phase === "initial" || state.phase === "draining") {
+      if (this.#pullInitial(state)) return;
+      // The initial state ended without a byte to send (empty, or nothing matched): a pull that
+      // enqueues nothing is not called again while a read waits, so go on with the live chunks.
+      return this.#pull();
+    }
     return this.#chunks.next().then(
-      (result) =>
+      (result): Promise<void> | void => {
+        if (!result.done && result.value === WAKE_UP) return this.#pull();
         this.#guard(() => {
           if (result.done) this.#controller.close();
           else this.#controller.enqueue(result.value);
-        }),
+        });
+      },
       () => {
         // Aborted: the stream was errored or cancelled with it.
       },
     );
   }
 
-  #pullInitial(state: Extract<WatcherState, { phase: "initial" | "draining" }>): void {
+  /** Enqueues the next part of the initial state; false when there was nothing to enqueue. */
+  #pullInitial(state: Extract<WatcherState, { phase: "initial" | "draining" }>): boolean {
     const cursor = state.cursor;
     const { items, end } = cursor;
     let text = "";
@@ -562,10 +576,11 @@ export class Watcher {
         this.#controller.enqueue(encoder.encode(text));
       } catch {
         this.#handle({ type: "cancel" });
-        return;
+        return true;
       }
     }
     if (done) this.#handle({ type: "initialSent" });
+    return text !== "" || this.#state.phase === "closed";
   }
 
   #enqueue(bytes: Uint8Array): void {
