@@ -12,7 +12,7 @@ import type { AuthorizationOptions, CredentialProvider } from "./credentials.ts"
  *
  * @example Basic authentication
  * ```ts
- * import { BasicCredentials } from "./basic_credentials.ts";
+ * import { BasicCredentials } from "@kubesnap/kubesnap";
  * const credentials = new BasicCredentials("admin", "s3cret");
  * console.log(await credentials.authorization({})); // "Basic YWRtaW46czNjcmV0"
  * ```
@@ -43,7 +43,8 @@ export class BasicCredentials implements CredentialProvider {
    * @param options Abort signal (checked on entry).
    * @returns The header value.
    */
-  authorization(options: AuthorizationOptions = {}): Promise<string | undefined> {
+  authorization(options?: AuthorizationOptions): Promise<string | undefined> {
+    options ??= {};
     if (options.signal?.aborted) return Promise.reject(options.signal.reason);
     return Promise.resolve(this.#header);
   }

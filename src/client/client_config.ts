@@ -34,7 +34,7 @@ import { TokenFileCredentials } from "./token_file_credentials.ts";
  *
  * @example The token path inside a pod
  * ```ts
- * import { SERVICE_ACCOUNT_DIR } from "./client_config.ts";
+ * import { SERVICE_ACCOUNT_DIR } from "@kubesnap/kubesnap";
  * console.log(`${SERVICE_ACCOUNT_DIR}/token`);
  * ```
  */
@@ -124,8 +124,7 @@ const AUTO_DETECT_ENV = [...IN_CLUSTER_ENV, "KUBECONFIG", "HOME"];
  *
  * @example A token user
  * ```ts
- * import { parseKubeConfig } from "./kube_config.ts";
- * import { kubeConfigToClientOptions } from "./client_config.ts";
+ * import { kubeConfigToClientOptions, parseKubeConfig } from "@kubesnap/kubesnap";
  * const kc = parseKubeConfig(`
  * clusters:
  * - name: local
@@ -144,8 +143,9 @@ const AUTO_DETECT_ENV = [...IN_CLUSTER_ENV, "KUBECONFIG", "HOME"];
  */
 export function kubeConfigToClientOptions(
   kc: KubeConfig,
-  options: KubeConfigClientOptions = {},
+  options?: KubeConfigClientOptions,
 ): KubeClientOptions {
+  options ??= {};
   const contextName = options.context || kc["current-context"];
   const contextNames = kc.contexts.map((c) => c.name);
   if (!contextName) {
@@ -274,7 +274,7 @@ export function kubeConfigToClientOptions(
  *
  * @example Outside a pod
  * ```ts
- * import { inClusterClientOptions } from "./client_config.ts";
+ * import { inClusterClientOptions } from "@kubesnap/kubesnap";
  * try {
  *   inClusterClientOptions({ env: () => undefined });
  * } catch (err) {
@@ -282,7 +282,8 @@ export function kubeConfigToClientOptions(
  * }
  * ```
  */
-export function inClusterClientOptions(options: InClusterClientOptions = {}): KubeClientOptions {
+export function inClusterClientOptions(options?: InClusterClientOptions): KubeClientOptions {
+  options ??= {};
   const env = options.env ??
     ((name: string) => getEnv(name, { names: IN_CLUSTER_ENV }));
   const host = env("KUBERNETES_SERVICE_HOST");
@@ -334,7 +335,7 @@ export function inClusterClientOptions(options: InClusterClientOptions = {}): Ku
  *
  * @example Choosing a context from the kubeconfig files
  * ```ts
- * import { autoDetectClientOptions } from "./client_config.ts";
+ * import { autoDetectClientOptions } from "@kubesnap/kubesnap";
  * try {
  *   const options = await autoDetectClientOptions({ context: "kind-kind" });
  *   console.log(options.server);
@@ -344,8 +345,9 @@ export function inClusterClientOptions(options: InClusterClientOptions = {}): Ku
  * ```
  */
 export async function autoDetectClientOptions(
-  options: AutoDetectClientOptions = {},
+  options?: AutoDetectClientOptions,
 ): Promise<KubeClientOptions> {
+  options ??= {};
   if (!options.env && !envAvailable()) {
     throw new KubeConfigError(
       "cannot detect the Kubernetes configuration: this runtime gives no access to environment variables and files; " +

@@ -23,7 +23,7 @@ export interface AuthorizationOptions {
  *
  * @example A static bearer token
  * ```ts
- * import type { CredentialProvider } from "./credentials.ts";
+ * import type { CredentialProvider } from "@kubesnap/kubesnap";
  * const provider: CredentialProvider = {
  *   authorization: () => Promise.resolve("Bearer my-token"),
  * };

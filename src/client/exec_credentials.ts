@@ -15,7 +15,7 @@ import { redactCredentialOutput, SecretRedactor } from "./secret_redaction.ts";
  *
  * @example Checking a plugin's apiVersion
  * ```ts
- * import { EXEC_CREDENTIAL_API_VERSIONS } from "./exec_credentials.ts";
+ * import { EXEC_CREDENTIAL_API_VERSIONS } from "@kubesnap/kubesnap";
  * console.log(EXEC_CREDENTIAL_API_VERSIONS.includes("client.authentication.k8s.io/v1")); // true
  * ```
  */
@@ -119,7 +119,7 @@ const MAX_STDERR_LINES = 8;
  *
  * @example A plugin that prints a token
  * ```ts
- * import { ExecCredentials } from "./exec_credentials.ts";
+ * import { ExecCredentials } from "@kubesnap/kubesnap";
  * const credentials = new ExecCredentials({
  *   command: "example-plugin",
  *   apiVersion: "client.authentication.k8s.io/v1",
@@ -199,7 +199,8 @@ export class ExecCredentials implements CredentialProvider {
    * @returns The header value, or undefined.
    * @throws {KubeConfigError} When the plugin is missing, fails, or prints something that is not a usable ExecCredential.
    */
-  async authorization(options: AuthorizationOptions = {}): Promise<string | undefined> {
+  async authorization(options?: AuthorizationOptions): Promise<string | undefined> {
+    options ??= {};
     options.signal?.throwIfAborted();
     if (options.refresh && this.#pending === undefined) this.#cached = undefined;
     const cached = this.#cached;

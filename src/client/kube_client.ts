@@ -61,9 +61,8 @@ const REASON_BY_CODE: Readonly<Record<number, string>> = {
  *
  * @example Listing pods of a fake apiserver
  * ```ts
- * import { KubeClient } from "./kube_client.ts";
- * import { pods } from "../api/resources.ts";
- * import { FakeApiServer } from "../testing/fake_api_server.ts";
+ * import { KubeClient, pods } from "@kubesnap/kubesnap";
+ * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
  *
  * const server = new FakeApiServer();
  * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
@@ -154,7 +153,8 @@ export class KubeClient implements KubeRequester {
    * console.log(client.server);
    * ```
    */
-  static async autoDetect(options: AutoDetectClientOptions = {}): Promise<KubeClient> {
+  static async autoDetect(options?: AutoDetectClientOptions): Promise<KubeClient> {
+    options ??= {};
     return new KubeClient(await autoDetectClientOptions(options));
   }
 
@@ -168,8 +168,7 @@ export class KubeClient implements KubeRequester {
    *
    * @example From kubeconfig text
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
-   * import { parseKubeConfig } from "./kube_config.ts";
+   * import { KubeClient, parseKubeConfig } from "@kubesnap/kubesnap";
    * const kc = parseKubeConfig(`
    * apiVersion: v1
    * kind: Config
@@ -193,7 +192,8 @@ export class KubeClient implements KubeRequester {
    * console.log(client.server, client.namespace); // "http://127.0.0.1:8080" "team-a"
    * ```
    */
-  static fromKubeConfig(kubeConfig: KubeConfig, options: KubeConfigClientOptions = {}): KubeClient {
+  static fromKubeConfig(kubeConfig: KubeConfig, options?: KubeConfigClientOptions): KubeClient {
+    options ??= {};
     return new KubeClient(kubeConfigToClientOptions(kubeConfig, options));
   }
 
@@ -207,8 +207,7 @@ export class KubeClient implements KubeRequester {
    *
    * @example Typed access
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
-   * import { pods } from "../api/resources.ts";
+   * import { KubeClient, pods } from "@kubesnap/kubesnap";
    * const client = new KubeClient({ server: "http://127.0.0.1:1" });
    * const podsInDefault = client.resource(pods, "default"); // ResourceClient<Pod>
    * console.log(podsInDefault.namespace); // "default"
@@ -231,8 +230,7 @@ export class KubeClient implements KubeRequester {
    *
    * @example Metadata-only listing
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
-   * import { secrets } from "../api/resources.ts";
+   * import { KubeClient, secrets } from "@kubesnap/kubesnap";
    * const client = new KubeClient({ server: "http://127.0.0.1:1" });
    * const names = client.metadata(secrets, "default");
    * console.log(names.metadataOnly); // true
@@ -262,8 +260,8 @@ export class KubeClient implements KubeRequester {
    *
    * @example A raw request
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
-   * import { FakeApiServer } from "../testing/fake_api_server.ts";
+   * import { KubeClient } from "@kubesnap/kubesnap";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
    * const response = await client.request({ path: "/version" });
@@ -352,8 +350,8 @@ export class KubeClient implements KubeRequester {
    *
    * @example Reading the server version
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
-   * import { FakeApiServer } from "../testing/fake_api_server.ts";
+   * import { KubeClient } from "@kubesnap/kubesnap";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
    * const version = await client.requestJson<{ gitVersion: string }>({ path: "/version" });
@@ -399,7 +397,7 @@ export class KubeClient implements KubeRequester {
    *
    * @example Closing
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
+   * import { KubeClient } from "@kubesnap/kubesnap";
    * const client = new KubeClient({ server: "http://127.0.0.1:1" });
    * client.close();
    * ```

@@ -202,7 +202,7 @@ const BOOLEAN_FIELDS: ReadonlySet<string> = new Set([
  *
  * @example Parsing a kubeconfig
  * ```ts
- * import { parseKubeConfig } from "./kube_config.ts";
+ * import { parseKubeConfig } from "@kubesnap/kubesnap";
  * const kc = parseKubeConfig(`
  * apiVersion: v1
  * kind: Config
@@ -224,7 +224,8 @@ const BOOLEAN_FIELDS: ReadonlySet<string> = new Set([
  * console.log(kc["current-context"]); // "dev"
  * ```
  */
-export function parseKubeConfig(text: string, options: ParseKubeConfigOptions = {}): KubeConfig {
+export function parseKubeConfig(text: string, options?: ParseKubeConfigOptions): KubeConfig {
+  options ??= {};
   if (typeof text !== "string") throw new TypeError("parseKubeConfig expects the kubeconfig text");
   const source = options.path ? `kubeconfig ${options.path}` : "kubeconfig";
   const doc = readYaml(text, {
@@ -251,7 +252,7 @@ export function parseKubeConfig(text: string, options: ParseKubeConfigOptions = 
  *
  * @example Two files
  * ```ts
- * import { mergeKubeConfigs, parseKubeConfig } from "./kube_config.ts";
+ * import { mergeKubeConfigs, parseKubeConfig } from "@kubesnap/kubesnap";
  * const a = parseKubeConfig("clusters:\n- name: c\n  cluster: {server: https://a.example}\n");
  * const b = parseKubeConfig("clusters:\n- name: c\n  cluster: {server: https://b.example}\ncurrent-context: x\n");
  * const merged = mergeKubeConfigs([a, b]);

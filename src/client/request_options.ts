@@ -123,7 +123,7 @@ export interface DeleteOptions extends RequestOptions {
  *
  * @example The header of a strategic merge patch
  * ```ts
- * import { PATCH_CONTENT_TYPES } from "./request_options.ts";
+ * import { PATCH_CONTENT_TYPES } from "@kubesnap/kubesnap";
  * console.log(PATCH_CONTENT_TYPES.strategic); // "application/strategic-merge-patch+json"
  * ```
  */
@@ -162,7 +162,7 @@ function setInteger(query: URLSearchParams, key: string, value: number | undefin
  *
  * @example Page one of a list
  * ```ts
- * import { listQuery } from "./request_options.ts";
+ * import { listQuery } from "@kubesnap/kubesnap";
  * console.log(listQuery({ limit: 500, resourceVersion: "0", labelSelector: { app: "web" } }).toString());
  * // "labelSelector=app%3Dweb&limit=500&resourceVersion=0"
  * ```
@@ -186,7 +186,7 @@ export function listQuery(options: ListOptions): URLSearchParams {
  *
  * @example A watch with bookmarks
  * ```ts
- * import { watchQuery } from "./request_options.ts";
+ * import { watchQuery } from "@kubesnap/kubesnap";
  * console.log(watchQuery({ resourceVersion: "42", allowWatchBookmarks: true, timeoutSeconds: 300 }).toString());
  * // "watch=true&resourceVersion=42&allowWatchBookmarks=true&timeoutSeconds=300"
  * ```
@@ -212,7 +212,7 @@ export function watchQuery(options: WatchOptions): URLSearchParams {
  *
  * @example A server-side apply
  * ```ts
- * import { writeQuery } from "./request_options.ts";
+ * import { writeQuery } from "@kubesnap/kubesnap";
  * console.log(writeQuery({ fieldManager: "my-controller", force: true }).toString());
  * // "fieldManager=my-controller&force=true"
  * ```
@@ -236,7 +236,7 @@ export function writeQuery(
  *
  * @example Foreground deletion with a precondition
  * ```ts
- * import { deleteBody } from "./request_options.ts";
+ * import { deleteBody } from "@kubesnap/kubesnap";
  * console.log(deleteBody({ propagationPolicy: "Foreground", preconditions: { resourceVersion: "7" } }));
  * ```
  */

@@ -29,8 +29,7 @@ export interface ResourcePathOptions {
  *
  * @example Paths of pods and deployments
  * ```ts
- * import { resourcePath } from "./request_path.ts";
- * import { defineResource } from "../api/resource.ts";
+ * import { defineResource, resourcePath } from "@kubesnap/kubesnap";
  * const pods = defineResource({ version: "v1", kind: "Pod", plural: "pods", namespaced: true });
  * console.log(resourcePath(pods, { namespace: "default", name: "web-0", subresource: "status" }));
  * // "/api/v1/namespaces/default/pods/web-0/status"
@@ -38,8 +37,9 @@ export interface ResourcePathOptions {
  */
 export function resourcePath(
   resource: ResourceDescriptor,
-  options: ResourcePathOptions = {},
+  options?: ResourcePathOptions,
 ): string {
+  options ??= {};
   const base = resource.group === ""
     ? `/api/${resource.version}`
     : `/apis/${resource.group}/${resource.version}`;

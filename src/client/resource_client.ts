@@ -31,7 +31,7 @@ import { resourcePath } from "./request_path.ts";
  *
  * @example A raw metadata-only list
  * ```ts
- * import { METADATA_LIST_ACCEPT } from "./resource_client.ts";
+ * import { METADATA_LIST_ACCEPT } from "@kubesnap/kubesnap";
  * const request = new Request("http://127.0.0.1:8080/api/v1/pods", { headers: { Accept: METADATA_LIST_ACCEPT } });
  * console.log(request.headers.get("Accept"));
  * ```
@@ -43,7 +43,7 @@ export const METADATA_LIST_ACCEPT: string =
  *
  * @example A raw metadata-only get
  * ```ts
- * import { METADATA_ACCEPT } from "./resource_client.ts";
+ * import { METADATA_ACCEPT } from "@kubesnap/kubesnap";
  * const request = new Request("http://127.0.0.1:8080/api/v1/namespaces/default/pods/web-0", {
  *   headers: { Accept: METADATA_ACCEPT },
  * });
@@ -78,9 +78,8 @@ const DEFAULT_PAGE_SIZE = 500;
  *
  * @example Create, read, patch, delete
  * ```ts
- * import { KubeClient } from "./kube_client.ts";
- * import { configMaps } from "../api/resources.ts";
- * import { FakeApiServer } from "../testing/fake_api_server.ts";
+ * import { configMaps, KubeClient } from "@kubesnap/kubesnap";
+ * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
  *
  * const server = new FakeApiServer();
  * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
@@ -131,9 +130,8 @@ export class ResourceClient<T extends KubeObject> {
    *
    * @example Reading a pod
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
-   * import { pods } from "../api/resources.ts";
-   * import { FakeApiServer } from "../testing/fake_api_server.ts";
+   * import { KubeClient, pods } from "@kubesnap/kubesnap";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
    * await client.resource(pods, "default").create({ metadata: { name: "web-0" }, spec: { containers: [] } });
@@ -142,7 +140,8 @@ export class ResourceClient<T extends KubeObject> {
    * await server.close();
    * ```
    */
-  get(name: string, options: GetOptions = {}): Promise<T> {
+  get(name: string, options?: GetOptions): Promise<T> {
+    options ??= {};
     return this.#client.requestJson<T>({
       path: this.#objectPath(name, options.subresource),
       accept: this.metadataOnly ? METADATA_ACCEPT : undefined,
@@ -160,9 +159,8 @@ export class ResourceClient<T extends KubeObject> {
    *
    * @example One page
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
-   * import { pods } from "../api/resources.ts";
-   * import { FakeApiServer } from "../testing/fake_api_server.ts";
+   * import { KubeClient, pods } from "@kubesnap/kubesnap";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
    * const page = await client.resource(pods).list({ limit: 500 });
@@ -170,7 +168,8 @@ export class ResourceClient<T extends KubeObject> {
    * await server.close();
    * ```
    */
-  async list(options: ListOptions = {}): Promise<KubeList<T>> {
+  async list(options?: ListOptions): Promise<KubeList<T>> {
+    options ??= {};
     const request = {
       path: this.#collectionPath(),
       query: listQuery(options),
@@ -211,9 +210,8 @@ export class ResourceClient<T extends KubeObject> {
    *
    * @example Counting pods page by page
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
-   * import { configMaps } from "../api/resources.ts";
-   * import { FakeApiServer } from "../testing/fake_api_server.ts";
+   * import { configMaps, KubeClient } from "@kubesnap/kubesnap";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * for (let i = 0; i < 5; i++) server.create(configMaps, { metadata: { name: `c${i}`, namespace: "default" } });
    * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
@@ -224,9 +222,10 @@ export class ResourceClient<T extends KubeObject> {
    * ```
    */
   async *listPages(
-    options: ListOptions = {},
+    options?: ListOptions,
     preparePage?: (options: ListOptions) => void,
   ): AsyncGenerator<KubeList<T>, void, undefined> {
+    options ??= {};
     const local = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, local.signal]) : local.signal;
     const fetchPage = (pageOptions: ListOptions): PageRequest => {
@@ -288,9 +287,8 @@ export class ResourceClient<T extends KubeObject> {
    *
    * @example Iterating all pods
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
-   * import { pods } from "../api/resources.ts";
-   * import { FakeApiServer } from "../testing/fake_api_server.ts";
+   * import { KubeClient, pods } from "@kubesnap/kubesnap";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
    * let count = 0;
@@ -299,7 +297,8 @@ export class ResourceClient<T extends KubeObject> {
    * await server.close();
    * ```
    */
-  async *listAll(options: ListAllOptions = {}): AsyncGenerator<T, void, undefined> {
+  async *listAll(options?: ListAllOptions): AsyncGenerator<T, void, undefined> {
+    options ??= {};
     const list = await this.listComplete(options);
     yield* list.items;
   }
@@ -315,9 +314,8 @@ export class ResourceClient<T extends KubeObject> {
    *
    * @example A complete list
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
-   * import { pods } from "../api/resources.ts";
-   * import { FakeApiServer } from "../testing/fake_api_server.ts";
+   * import { KubeClient, pods } from "@kubesnap/kubesnap";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
    * const all = await client.resource(pods).listComplete();
@@ -325,7 +323,8 @@ export class ResourceClient<T extends KubeObject> {
    * await server.close();
    * ```
    */
-  async listComplete(options: ListAllOptions = {}): Promise<KubeList<T>> {
+  async listComplete(options?: ListAllOptions): Promise<KubeList<T>> {
+    options ??= {};
     const maxRestarts = options.maxRestarts ?? 3;
     const { maxRestarts: _ignored, continue: _token, ...first } = options;
     const pageOptions: ListOptions = { ...first, limit: options.limit ?? DEFAULT_PAGE_SIZE };
@@ -370,9 +369,8 @@ export class ResourceClient<T extends KubeObject> {
    *
    * @example Printing changes
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
-   * import { pods } from "../api/resources.ts";
-   * import { FakeApiServer } from "../testing/fake_api_server.ts";
+   * import { KubeClient, pods } from "@kubesnap/kubesnap";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
    * await client.resource(pods, "default").create({ metadata: { name: "web-0" }, spec: { containers: [] } });
@@ -384,7 +382,8 @@ export class ResourceClient<T extends KubeObject> {
    * await server.close();
    * ```
    */
-  async *watch(options: WatchOptions = {}): AsyncGenerator<WatchEvent<T>, void, undefined> {
+  async *watch(options?: WatchOptions): AsyncGenerator<WatchEvent<T>, void, undefined> {
+    options ??= {};
     const response = await this.#client.request({
       path: this.#collectionPath(),
       query: watchQuery(options),
@@ -421,9 +420,8 @@ export class ResourceClient<T extends KubeObject> {
    *
    * @example Creating a namespace
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
-   * import { namespaces } from "../api/resources.ts";
-   * import { FakeApiServer } from "../testing/fake_api_server.ts";
+   * import { KubeClient, namespaces } from "@kubesnap/kubesnap";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
    * const ns = await client.resource(namespaces).create({ metadata: { name: "team-a" } });
@@ -431,7 +429,8 @@ export class ResourceClient<T extends KubeObject> {
    * await server.close();
    * ```
    */
-  create(object: T, options: WriteOptions = {}): Promise<T> {
+  create(object: T, options?: WriteOptions): Promise<T> {
+    options ??= {};
     const namespace = this.#namespaceFor(object);
     return this.#client.requestJson<T>({
       method: "POST",
@@ -454,9 +453,8 @@ export class ResourceClient<T extends KubeObject> {
    *
    * @example Replacing a ConfigMap
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
-   * import { configMaps } from "../api/resources.ts";
-   * import { FakeApiServer } from "../testing/fake_api_server.ts";
+   * import { configMaps, KubeClient } from "@kubesnap/kubesnap";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
    * const cms = client.resource(configMaps, "default");
@@ -466,7 +464,8 @@ export class ResourceClient<T extends KubeObject> {
    * await server.close();
    * ```
    */
-  replace(object: T, options: WriteOptions = {}): Promise<T> {
+  replace(object: T, options?: WriteOptions): Promise<T> {
+    options ??= {};
     const name = object.metadata?.name;
     if (!name) throw new TypeError("replace needs an object with metadata.name");
     return this.#client.requestJson<T>({
@@ -495,9 +494,8 @@ export class ResourceClient<T extends KubeObject> {
    *
    * @example Labelling a pod
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
-   * import { pods } from "../api/resources.ts";
-   * import { FakeApiServer } from "../testing/fake_api_server.ts";
+   * import { KubeClient, pods } from "@kubesnap/kubesnap";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
    * const api = client.resource(pods, "default");
@@ -507,7 +505,8 @@ export class ResourceClient<T extends KubeObject> {
    * await server.close();
    * ```
    */
-  patch(name: string, patch: unknown, options: PatchOptions = {}): Promise<T> {
+  patch(name: string, patch: unknown, options?: PatchOptions): Promise<T> {
+    options ??= {};
     const type = options.type ?? "merge";
     const contentType = PATCH_CONTENT_TYPES[type];
     if (!contentType) throw new TypeError(`unknown patch type ${JSON.stringify(type)}`);
@@ -542,9 +541,8 @@ export class ResourceClient<T extends KubeObject> {
    *
    * @example Deleting with a precondition
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
-   * import { configMaps } from "../api/resources.ts";
-   * import { FakeApiServer } from "../testing/fake_api_server.ts";
+   * import { configMaps, KubeClient } from "@kubesnap/kubesnap";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
    * const cms = client.resource(configMaps, "default");
@@ -553,7 +551,8 @@ export class ResourceClient<T extends KubeObject> {
    * await server.close();
    * ```
    */
-  delete(name: string, options: DeleteOptions = {}): Promise<T | Status> {
+  delete(name: string, options?: DeleteOptions): Promise<T | Status> {
+    options ??= {};
     return this.#client.requestJson<T | Status>({
       method: "DELETE",
       path: this.#objectPath(name),
@@ -571,9 +570,8 @@ export class ResourceClient<T extends KubeObject> {
    *
    * @example Deleting by label
    * ```ts
-   * import { KubeClient } from "./kube_client.ts";
-   * import { configMaps } from "../api/resources.ts";
-   * import { FakeApiServer } from "../testing/fake_api_server.ts";
+   * import { configMaps, KubeClient } from "@kubesnap/kubesnap";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * const client = new KubeClient({ server: "http://fake.invalid", fetch: (req) => server.fetch(req) });
    * await client.resource(configMaps, "default").deleteCollection({ labelSelector: { app: "old" } });
@@ -581,8 +579,9 @@ export class ResourceClient<T extends KubeObject> {
    * ```
    */
   async deleteCollection(
-    options: DeleteOptions & ListOptions = {},
+    options?: DeleteOptions & ListOptions,
   ): Promise<KubeList<T> | Status> {
+    options ??= {};
     const result = await this.#client.requestJson<KubeList<T> | Status>({
       method: "DELETE",
       path: this.#collectionPath(),

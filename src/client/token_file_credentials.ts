@@ -15,7 +15,7 @@ import type { AuthorizationOptions, CredentialProvider } from "./credentials.ts"
  *
  * @example The re-read interval
  * ```ts
- * import { TOKEN_FILE_MAX_AGE_MS } from "./token_file_credentials.ts";
+ * import { TOKEN_FILE_MAX_AGE_MS } from "@kubesnap/kubesnap";
  * console.log(TOKEN_FILE_MAX_AGE_MS / 1000, "seconds"); // 60 "seconds"
  * ```
  */
@@ -53,7 +53,7 @@ export interface TokenFileCredentialsOptions {
  *
  * @example A rotating token
  * ```ts
- * import { TokenFileCredentials } from "./token_file_credentials.ts";
+ * import { TokenFileCredentials } from "@kubesnap/kubesnap";
  * let contents = "first-token\n";
  * const credentials = new TokenFileCredentials("/var/run/secrets/token", {
  *   readTextFile: () => Promise.resolve(contents),
@@ -79,7 +79,8 @@ export class TokenFileCredentials implements CredentialProvider {
    * @param path The token file.
    * @param options Maximum age, clock and file reader.
    */
-  constructor(path: string, options: TokenFileCredentialsOptions = {}) {
+  constructor(path: string, options?: TokenFileCredentialsOptions) {
+    options ??= {};
     if (path === "") throw new TypeError("the token file path is empty");
     const maxAgeMs = options.maxAgeMs ?? TOKEN_FILE_MAX_AGE_MS;
     if (!(maxAgeMs >= 0)) throw new RangeError(`maxAgeMs must be >= 0, got ${maxAgeMs}`);
@@ -98,7 +99,8 @@ export class TokenFileCredentials implements CredentialProvider {
    * @returns The header value.
    * @throws {KubeConfigError} When the file cannot be read (and no earlier token exists) or is empty.
    */
-  async authorization(options: AuthorizationOptions = {}): Promise<string | undefined> {
+  async authorization(options?: AuthorizationOptions): Promise<string | undefined> {
+    options ??= {};
     options.signal?.throwIfAborted();
     const fresh = this.#token !== undefined && this.#now() - this.#readAt < this.#maxAgeMs;
     if (fresh && !options.refresh) return `Bearer ${this.#token}`;

@@ -382,8 +382,8 @@ function utf8Length(s: string): number {
  *
  * @example Decoding chunks that split an event
  * ```ts
- * import { WatchDecoder } from "./watch_decoder.ts";
- * import type { Pod } from "../api/core_v1.ts";
+ * import { WatchDecoder } from "@kubesnap/kubesnap";
+ * import type { Pod } from "@kubesnap/kubesnap";
  * const bytes = new TextEncoder().encode(
  *   '{"type":"ADDED","object":{"metadata":{"name":"web-0"}}}\n{"type":"DELETED","obj',
  * );
@@ -404,7 +404,8 @@ export class WatchDecoder<T> {
    * @param options The line size limit.
    * @throws {RangeError} When `maxLineBytes` is not a positive integer or `Infinity`.
    */
-  constructor(options: WatchDecoderOptions = {}) {
+  constructor(options?: WatchDecoderOptions) {
+    options ??= {};
     this.#core = new DecoderCore<T>(options);
   }
 
@@ -459,8 +460,8 @@ export class WatchDecoder<T> {
  *
  * @example Piping a response body
  * ```ts
- * import { WatchDecoderStream } from "./watch_decoder.ts";
- * import type { Pod } from "../api/core_v1.ts";
+ * import { WatchDecoderStream } from "@kubesnap/kubesnap";
+ * import type { Pod } from "@kubesnap/kubesnap";
  * const body = new Response(
  *   '{"type":"ADDED","object":{"metadata":{"name":"web-0"}}}\n' +
  *     '{"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"12"}}}\n',
@@ -477,7 +478,8 @@ export class WatchDecoderStream<T> extends TransformStream<Uint8Array, WatchEven
    * @param options The line size limit.
    * @throws {RangeError} When `maxLineBytes` is not a positive integer or `Infinity`.
    */
-  constructor(options: WatchDecoderOptions = {}) {
+  constructor(options?: WatchDecoderOptions) {
+    options ??= {};
     const core = new DecoderCore<T>(options);
     const out: WatchEvent<T>[] = [];
     const enqueueAll = (controller: TransformStreamDefaultController<WatchEvent<T>>) => {
@@ -520,8 +522,8 @@ export class WatchDecoderStream<T> extends TransformStream<Uint8Array, WatchEven
  *
  * @example Reading a watch until a condition holds
  * ```ts
- * import { decodeWatchStream } from "./watch_decoder.ts";
- * import type { Pod } from "../api/core_v1.ts";
+ * import { decodeWatchStream } from "@kubesnap/kubesnap";
+ * import type { Pod } from "@kubesnap/kubesnap";
  * const body = new Response(
  *   '{"type":"ADDED","object":{"metadata":{"name":"web-0"}}}\n' +
  *     '{"type":"DELETED","object":{"metadata":{"name":"web-0"}}}\n',

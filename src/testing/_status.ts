@@ -18,7 +18,8 @@ export class StatusError extends Error {
   /** Extra response headers, such as `Retry-After`. */
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: Status, headers: Record<string, string> = {}) {
+  constructor(status: Status, headers?: Record<string, string>) {
+    headers ??= {};
     super(status.message ?? `status ${status.code}`);
     this.name = "StatusError";
     this.status = status;

@@ -32,7 +32,7 @@ const SERVED_RESOURCES: readonly ResourceDescriptor[] = KUBERNETES_RESOURCES;
  *
  * @example Recognising an in-memory server
  * ```ts
- * import { FakeApiServer, IN_PROCESS_URL } from "./fake_api_server.ts";
+ * import { FakeApiServer, IN_PROCESS_URL } from "@kubesnap/kubesnap/testing";
  * const server = new FakeApiServer();
  * console.log(server.url === IN_PROCESS_URL); // true
  * await server.close();
@@ -65,7 +65,7 @@ export interface FakeApiServerTls {
  *
  * @example A small history, fast bookmarks and a fixed clock
  * ```ts
- * import { FakeApiServer, type FakeApiServerOptions } from "./fake_api_server.ts";
+ * import { FakeApiServer, type FakeApiServerOptions } from "@kubesnap/kubesnap/testing";
  * const options: FakeApiServerOptions = {
  *   historySize: 100,
  *   bookmarkIntervalMs: 50,
@@ -173,8 +173,8 @@ function writeBack<T extends KubeObject>(object: T, stored: StoredObject): T {
  *
  * @example Simulating a missed event
  * ```ts
- * import { FakeApiServer } from "./fake_api_server.ts";
- * import { pods } from "../api/resources.ts";
+ * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
+ * import { pods } from "@kubesnap/kubesnap";
  * const server = new FakeApiServer();
  * server.create(pods, { metadata: { name: "a", namespace: "default" } }, { silent: true });
  * console.log(server.resourceVersion); // "2", but no watch saw it
@@ -201,8 +201,8 @@ export interface FakeWriteOptions {
  *
  * @example In memory
  * ```ts
- * import { FakeApiServer } from "./fake_api_server.ts";
- * import { pods } from "../api/resources.ts";
+ * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
+ * import { pods } from "@kubesnap/kubesnap";
  * const server = new FakeApiServer();
  * server.create(pods, { metadata: { name: "web-0", namespace: "default" } });
  * const res = await server.fetch(new Request("http://x/api/v1/namespaces/default/pods"));
@@ -231,7 +231,7 @@ export class FakeApiServer {
    *
    * @example Slowing every request down
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * server.latencyMs = 20;
    * await (await server.fetch(new Request("http://x/version"))).body?.cancel();
@@ -247,7 +247,8 @@ export class FakeApiServer {
    *
    * @param options Behaviour and limits.
    */
-  constructor(options: FakeApiServerOptions = {}) {
+  constructor(options?: FakeApiServerOptions) {
+    options ??= {};
     const historySize = options.historySize ?? 10_000;
     if (!Number.isInteger(historySize) || historySize < 1) {
       throw new RangeError(
@@ -298,13 +299,14 @@ export class FakeApiServer {
    *
    * @example Over HTTP
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * await using server = await FakeApiServer.start();
    * const res = await fetch(`${server.url}/version`);
    * console.log((await res.json()).major); // "1"
    * ```
    */
-  static async start(options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
+  static async start(options?: FakeApiServerOptions): Promise<FakeApiServer> {
+    options ??= {};
     const server = new FakeApiServer(options);
     const serveOptions: Parameters<typeof serve>[1] = {
       port: options.port ?? 0,
@@ -323,7 +325,7 @@ export class FakeApiServer {
    *
    * @example Reading the address
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * await using server = await FakeApiServer.start();
    * console.log(server.url); // http://127.0.0.1:<port>
    * ```
@@ -337,7 +339,7 @@ export class FakeApiServer {
    *
    * @example Handling a request in memory
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * const res = await server.fetch(new Request("http://x/api/v1/namespaces/default/pods/nope"));
    * console.log(res.status); // 404
@@ -385,8 +387,8 @@ export class FakeApiServer {
    *
    * @example A client bound to the server
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
-   * import { pods } from "../api/resources.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
+   * import { pods } from "@kubesnap/kubesnap";
    * const server = new FakeApiServer();
    * const client = server.client();
    * await client.resource(pods, "default").create({ metadata: { name: "a" } });
@@ -394,7 +396,8 @@ export class FakeApiServer {
    * await server.close();
    * ```
    */
-  client(overrides: Partial<KubeClientOptions> = {}): KubeClient {
+  client(overrides?: Partial<KubeClientOptions>): KubeClient {
+    overrides ??= {};
     const options: KubeClientOptions = this.#listener !== undefined
       ? { server: this.#listener.url }
       : { server: IN_PROCESS_URL, fetch: this.fetch };
@@ -410,8 +413,8 @@ export class FakeApiServer {
    *
    * @example Serving a custom resource
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
-   * import { defineResource } from "../api/resource.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
+   * import { defineResource } from "@kubesnap/kubesnap";
    * const widgets = defineResource({ group: "example.com", version: "v1", kind: "Widget", plural: "widgets", namespaced: true });
    * const server = new FakeApiServer().register(widgets);
    * server.create(widgets, { metadata: { name: "w" } });
@@ -434,8 +437,8 @@ export class FakeApiServer {
    *
    * @example Creating an object directly
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
-   * import { pods } from "../api/resources.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
+   * import { pods } from "@kubesnap/kubesnap";
    * const server = new FakeApiServer();
    * const pod = server.create(pods, { metadata: { generateName: "web-", namespace: "prod" } });
    * console.log(pod.metadata?.name?.startsWith("web-")); // true
@@ -445,8 +448,9 @@ export class FakeApiServer {
   create<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
     object: T,
-    options: FakeWriteOptions = {},
+    options?: FakeWriteOptions,
   ): T {
+    options ??= {};
     const table = this.#table(resource);
     const input = { ...object, metadata: { ...object.metadata } };
     delete input.metadata.resourceVersion;
@@ -466,8 +470,8 @@ export class FakeApiServer {
    *
    * @example Updating an object directly
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
-   * import { pods } from "../api/resources.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
+   * import { pods } from "@kubesnap/kubesnap";
    * const server = new FakeApiServer();
    * const pod = server.create(pods, { metadata: { name: "a", namespace: "default" } });
    * pod.status = { phase: "Running" };
@@ -478,8 +482,9 @@ export class FakeApiServer {
   update<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
     object: T,
-    options: FakeWriteOptions = {},
+    options?: FakeWriteOptions,
   ): T {
+    options ??= {};
     const table = this.#table(resource);
     const stored = this.#direct(() =>
       this.#registry.update(table, object, { http: false, silent: options.silent ?? false })
@@ -500,8 +505,8 @@ export class FakeApiServer {
    *
    * @example Deleting an object directly
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
-   * import { pods } from "../api/resources.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
+   * import { pods } from "@kubesnap/kubesnap";
    * const server = new FakeApiServer();
    * server.create(pods, { metadata: { name: "a", namespace: "default" } });
    * server.delete(pods, "default", "a");
@@ -513,8 +518,9 @@ export class FakeApiServer {
     resource: ResourceDescriptor<T>,
     namespace: string | undefined,
     name: string,
-    options: FakeWriteOptions = {},
+    options?: FakeWriteOptions,
   ): T {
+    options ??= {};
     return this.#direct(() =>
       copyOf<T>(
         this.#registry.delete(this.#table(resource), namespace ?? "", name, {
@@ -530,8 +536,8 @@ export class FakeApiServer {
    *
    * @example Reading an object directly
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
-   * import { nodes } from "../api/resources.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
+   * import { nodes } from "@kubesnap/kubesnap";
    * const server = new FakeApiServer();
    * server.create(nodes, { metadata: { name: "n1" } });
    * console.log(server.get(nodes, undefined, "n1")?.metadata?.name); // "n1"
@@ -552,8 +558,8 @@ export class FakeApiServer {
    *
    * @example Listing objects directly
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
-   * import { pods } from "../api/resources.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
+   * import { pods } from "@kubesnap/kubesnap";
    * const server = new FakeApiServer();
    * server.create(pods, { metadata: { name: "b", namespace: "x" } });
    * server.create(pods, { metadata: { name: "a", namespace: "y" } });
@@ -575,7 +581,7 @@ export class FakeApiServer {
    *
    * @example Expiring old resourceVersions
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * server.compact();
    * await server.close();
@@ -592,7 +598,7 @@ export class FakeApiServer {
    *
    * @example Dropping every watch
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * console.log(server.closeWatches()); // 0
    * await server.close();
@@ -611,7 +617,7 @@ export class FakeApiServer {
    *
    * @example Stalling every watch
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * console.log(server.stallWatches()); // 0
    * await server.close();
@@ -629,7 +635,7 @@ export class FakeApiServer {
    *
    * @example Corrupting watch streams
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * console.log(server.injectMalformedLine()); // 0
    * await server.close();
@@ -645,7 +651,7 @@ export class FakeApiServer {
    *
    * @example Failing only the next watch
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * server.failNext({ status: 429, retryAfterSeconds: 1, body: "Too many requests, please try again later.\n", match: { verb: "watch" } });
    * const res = await server.fetch(new Request("http://x/api/v1/pods?watch=1"));
@@ -663,7 +669,7 @@ export class FakeApiServer {
    *
    * @example Forgetting pending faults
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * server.failNext({ status: 500 });
    * server.clearFaults();
@@ -680,7 +686,7 @@ export class FakeApiServer {
    *
    * @example Sending a bookmark on demand
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer({ bookmarkIntervalMs: 0 });
    * server.bookmark();
    * await server.close();
@@ -695,8 +701,8 @@ export class FakeApiServer {
    *
    * @example After one write
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
-   * import { pods } from "../api/resources.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
+   * import { pods } from "@kubesnap/kubesnap";
    * const server = new FakeApiServer();
    * server.create(pods, { metadata: { name: "a" } });
    * console.log(server.resourceVersion); // "2"
@@ -712,7 +718,7 @@ export class FakeApiServer {
    *
    * @example Counting watches
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * const res = await server.fetch(new Request("http://x/api/v1/pods?watch=1"));
    * console.log(server.watchCount); // 1
@@ -730,7 +736,7 @@ export class FakeApiServer {
    *
    * @example Asserting what a client sent
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * await (await server.fetch(new Request("http://x/api/v1/pods?limit=500"))).body?.cancel();
    * console.log(server.requests[0]?.verb, server.requests[0]?.query); // "list" "limit=500"
@@ -746,7 +752,7 @@ export class FakeApiServer {
    *
    * @example Emptying the request log
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = new FakeApiServer();
    * await (await server.fetch(new Request("http://x/version"))).body?.cancel();
    * server.clearRequests();
@@ -764,7 +770,7 @@ export class FakeApiServer {
    *
    * @example Shutting down
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * const server = await FakeApiServer.start();
    * await server.close();
    * ```
@@ -785,7 +791,7 @@ export class FakeApiServer {
    *
    * @example Scoped server
    * ```ts
-   * import { FakeApiServer } from "./fake_api_server.ts";
+   * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * {
    *   await using server = new FakeApiServer();
    *   console.log(server.watchCount); // 0

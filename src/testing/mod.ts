@@ -4,8 +4,8 @@
  *
  * @example Quick start
  * ```ts
- * import { FakeApiServer } from "./mod.ts";
- * import { pods } from "../api/resources.ts";
+ * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
+ * import { pods } from "@kubesnap/kubesnap";
  *
  * await using server = await FakeApiServer.start(); // 127.0.0.1, free port
  * server.create(pods, { metadata: { name: "web-0", namespace: "default" } });
