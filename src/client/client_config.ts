@@ -91,6 +91,12 @@ export interface AutoDetectClientOptions extends InClusterClientOptions {
    * @default {$HOME, or %USERPROFILE% on Windows}
    */
   homeDir?: string | undefined;
+  /**
+   * Kubeconfig files to read, like kubectl's `--kubeconfig`: they replace `$KUBECONFIG` and
+   * `~/.kube/config`, and the in-cluster configuration is not considered. Several files are
+   * merged as `$KUBECONFIG` merges them; a file that does not exist is a {@linkcode KubeConfigError}.
+   */
+  kubeconfig?: string | readonly string[] | undefined;
 }
 
 const IN_CLUSTER_ENV = ["KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT", "POD_NAMESPACE"];
@@ -356,6 +362,20 @@ export async function autoDetectClientOptions(
   }
   const env = options.env ?? ((name: string) => getEnv(name, { names: AUTO_DETECT_ENV }));
   const looked: string[] = [];
+  if (options.kubeconfig !== undefined) {
+    const files = typeof options.kubeconfig === "string"
+      ? [options.kubeconfig]
+      : [...options.kubeconfig];
+    if (files.length === 0) throw new KubeConfigError("the kubeconfig option names no file");
+    const given: KubeConfig[] = [];
+    for (const path of files) {
+      const text = await readTextFileIfExists(path, { purpose: "kubeconfig" });
+      if (text === undefined) throw new KubeConfigError(`kubeconfig ${path} does not exist`);
+      given.push(parseKubeConfig(text, { path }));
+    }
+    const config = given.length === 1 ? given[0] as KubeConfig : mergeKubeConfigs(given);
+    return kubeConfigToClientOptions(config, { context: options.context, fetch: options.fetch });
+  }
   if (options.context === undefined) {
     const host = env("KUBERNETES_SERVICE_HOST");
     const port = env("KUBERNETES_SERVICE_PORT");

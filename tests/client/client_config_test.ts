@@ -626,3 +626,26 @@ Deno.test("credential providers do not show their secrets when inspected", async
     }
   }
 });
+
+Deno.test("autoDetectClientOptions reads the kubeconfig files it is given, like kubectl --kubeconfig", async () => {
+  await withTempDir(async (dir) => {
+    await serviceAccount(dir);
+    const env = envOf({
+      KUBERNETES_SERVICE_HOST: "10.96.0.1",
+      KUBERNETES_SERVICE_PORT: "443",
+      KUBECONFIG: `${dir}/does-not-exist`,
+    });
+    const options = await autoDetectClientOptions({
+      serviceAccountDir: dir,
+      env,
+      kubeconfig: fixturePath("kubeconfig/token.kubeconfig"),
+    });
+    await withClose(options, () => assert(options.server !== "https://10.96.0.1:443"));
+    const missing = `${dir}/missing.kubeconfig`;
+    const err = await assertRejects(
+      () => autoDetectClientOptions({ env, kubeconfig: [missing] }),
+      KubeConfigError,
+    );
+    assertEquals(err.message, `kubeconfig ${missing} does not exist`);
+  });
+});
