@@ -767,6 +767,95 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    id: "generated-kinds",
+    title: "a sample of the kinds the generated descriptors added: create, get, list, delete",
+    async run(ctx) {
+      const ns = ctx.ns;
+      const selector = { matchLabels: { app: "a" } };
+      const samples: { label: string; path: string; body: Json }[] = [
+        {
+          label: "serviceaccount",
+          path: `/api/v1/namespaces/${ns}/serviceaccounts`,
+          body: { metadata: { name: "sa" } },
+        },
+        {
+          label: "role",
+          path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`,
+          body: {
+            metadata: { name: "r" },
+            rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }],
+          },
+        },
+        {
+          label: "rolebinding",
+          path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`,
+          body: {
+            metadata: { name: "rb" },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "r" },
+            subjects: [{ kind: "ServiceAccount", name: "sa", namespace: ns }],
+          },
+        },
+        {
+          label: "networkpolicy",
+          path: `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`,
+          body: { metadata: { name: "np" }, spec: { podSelector: {} } },
+        },
+        {
+          label: "poddisruptionbudget",
+          path: `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`,
+          body: { metadata: { name: "pdb" }, spec: { minAvailable: 1, selector } },
+        },
+        {
+          label: "persistentvolumeclaim",
+          path: `/api/v1/namespaces/${ns}/persistentvolumeclaims`,
+          body: {
+            metadata: { name: "pvc" },
+            spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+          },
+        },
+        {
+          label: "storageclass",
+          path: `/apis/storage.k8s.io/v1/storageclasses`,
+          body: { metadata: { name: `${ns}-sc` }, provisioner: "example.com/none" },
+        },
+        {
+          label: "lease",
+          path: `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`,
+          body: { metadata: { name: "l" }, spec: { holderIdentity: "me" } },
+        },
+      ];
+      const view = (body: Json) => ({
+        kind: body.kind,
+        apiVersion: body.apiVersion,
+        name: body.metadata?.name,
+        namespace: body.metadata?.namespace,
+        generation: body.metadata?.generation,
+        code: body.code,
+        reason: body.reason,
+      });
+      for (const { label, path, body } of samples) {
+        await ctx.request(`create-${label}`, "POST", path, { body, project: view });
+        await ctx.request(`get-${label}`, "GET", `${path}/${body.metadata.name}`, {
+          project: view,
+        });
+        await ctx.request(`list-${label}`, "GET", path, {
+          project: (list: Json) => ({
+            kind: list.kind,
+            names: (list.items ?? []).map((item: Json) => item.metadata?.name),
+          }),
+        });
+      }
+      for (const { label, path, body } of [...samples].reverse()) {
+        await ctx.request(`delete-${label}`, "DELETE", `${path}/${body.metadata.name}`, {
+          project: (answer: Json) => ({
+            kind: answer.kind,
+            status: answer.status?.phase ?? answer.status,
+          }),
+        });
+      }
+    },
+  },
+  {
     id: "terminating-namespace",
     title: "a namespace being deleted refuses new objects",
     async run(ctx) {
