@@ -163,6 +163,12 @@ separate process) might be what we measured; \`drainFirstByteMs\` is how long th
 for first bytes (the server preparing a page, or the first batch of a streaming list).
 
 - sync: from \`factory.start()\` to \`waitForCacheSync()\`, a new factory per run.
+- \`dropManagedFields\` rows: the same workload with \`informerOptions: { dropManagedFields: true }\`
+  (managedFields cut out of the JSON text before \`JSON.parse\`), next to \`JSON.parse\` of the
+  bytes as received, managedFields included (\`JSON.parse of the unstripped bytes\`): below
+  1.00x, the informer does the whole sync in less time than parsing what the server sent takes.
+  Sync runs with and without it alternate; every sync row's notes carry both floors
+  (\`parseFloorMs\`, \`storeFloorMs\`). Memory compares with the JSON bytes without managedFields.
 - watch: N pods cached, the server applies 20k changes in one synchronous loop (so the whole
   burst is queued before its first byte leaves), timed from the first update notification to
   the last one of every handler. \`storeFloorMs\` in the notes is the store floor of the same
@@ -227,6 +233,11 @@ edit by hand.
   warm-up, ${info.watchEvents} events per watch burst
 - Load average (1 min) before / after: ${info.load}
 - Rows failed: ${failed}
+
+![Initial sync time and heap per pod against N, with and without managedFields, next to the floors and to client-go](bench/chart.svg)
+
+\`bench/chart.svg\` is drawn by \`bench/_chart.ts\` from this run and from the last
+\`deno task bench:apiserver\` run (\`bench/real_apiserver.json\`).
 
 ## How to read
 

@@ -4,9 +4,11 @@
  *
  * ```sh
  * deno run -A --cpu-prof --cpu-prof-dir=bench/results/prof --v8-flags=--expose-gc \
- *   bench/profile.ts sync|watch|relist [paginated|streaming] [N] [--handlers H] [--runs R]
+ *   bench/profile.ts sync|watch|relist [paginated|streaming] [N] [--handlers H] [--runs R] [--drop]
  * deno run -A bench/_cpuprofile_summary.ts bench/results/prof/<file>.cpuprofile
  * ```
+ *
+ * `--drop` runs the informer with `dropManagedFields: true`.
  *
  * @module
  */
@@ -19,9 +21,11 @@ const shape = shapeArg as ListShape;
 const n = Number(nArg);
 let handlers = 1;
 let runs = 3;
+let drop = false;
 for (let i = 0; i < rest.length; i++) {
   if (rest[i] === "--handlers") handlers = Number(rest[++i]);
   else if (rest[i] === "--runs") runs = Number(rest[++i]);
+  else if (rest[i] === "--drop") drop = true;
 }
 
 const server = await ServerProcess.start(n, { history: 25_000, maxOldSpaceMb: 8192 });
@@ -29,14 +33,14 @@ try {
   switch (workload) {
     case "sync": {
       for (let i = 0; i < runs; i++) {
-        const state = await syncInformer(server.info.api, shape);
+        const state = await syncInformer(server.info.api, shape, false, drop);
         console.log(`sync ${shape} n=${n}: ${state.ms.toFixed(0)} ms`);
         await state.stop();
       }
       break;
     }
     case "watch": {
-      const state = await residentInformer(server.info.api, "streaming");
+      const state = await residentInformer(server.info.api, "streaming", false, drop);
       let count = 0;
       let done: (() => void) | undefined;
       let target = 0;
@@ -65,7 +69,7 @@ try {
       break;
     }
     case "relist": {
-      const state = await residentInformer(server.info.api, shape);
+      const state = await residentInformer(server.info.api, shape, false, drop);
       for (let i = 0; i < runs; i++) {
         await new Promise((resolve) => setTimeout(resolve, 1100));
         await server.churn(100, 10, 10);

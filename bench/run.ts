@@ -10,6 +10,9 @@
  * - `--only W`: only these workloads (comma-separated, or the flag repeated).
  * - `--runs N`: measured runs per figure, after one warm-up (default 5).
  * - `--sizes a,b`: other N (for development).
+ *
+ * Sync, watch and memory also run with `dropManagedFields: true`, next to the
+ * `JSON.parse` floor of the bytes as received (managedFields included).
  * - `--events K`: watch events per burst (default 20k).
  *
  * A complete default or `--large` run writes `bench/results.json` and
@@ -24,6 +27,7 @@
  * @module
  */
 
+import { writeChart } from "./_chart.ts";
 import { floorSink, hasGc, liveHeap, ServerProcess, summarize, type Summary } from "./_harness.ts";
 import {
   benchmarksMarkdown,
@@ -177,13 +181,49 @@ async function attempt<T>(
   }
 }
 
+/**
+ * Memory and the watch burst on an informer with `dropManagedFields: true`;
+ * returns the burst's floors (the bytes as received, the same for every
+ * informer) for the other watch rows.
+ */
+async function droppedWorkloads(
+  server: ServerProcess,
+  sizes: Sizes,
+): Promise<WatchFloors | undefined> {
+  const n = server.pods;
+  const state = await attempt("memory", n, "dropManagedFields", async () => {
+    const result = await memoryWorkload(server, "dropManagedFields", sizes, settings);
+    if (want("memory")) rows.push(result.row);
+    return result.resident;
+  });
+  if (state === undefined) return undefined;
+  try {
+    if (!want("watch")) return undefined;
+    const r = await attempt(
+      "watch",
+      n,
+      "1 handler, dropManagedFields",
+      () => watchWorkload(server, state.informer, 1, sizes.full, settings, undefined, true),
+    );
+    if (r === undefined) return undefined;
+    rows.push(r.row);
+    return r.floors;
+  } finally {
+    await state.stop();
+  }
+}
+
 /** Memory (with managedFields), watch, streaming relist and indexer on one resident informer. */
-async function residentWorkloads(server: ServerProcess, sizes: Sizes): Promise<void> {
+async function residentWorkloads(
+  server: ServerProcess,
+  sizes: Sizes,
+  watchFloors: WatchFloors | undefined,
+): Promise<void> {
   const n = server.pods;
   const base = await liveHeap();
   const state = await attempt("memory", n, "managedFields", async () => {
     if (!want("memory")) return await residentInformer(server.info.api, "streaming");
-    const result = await memoryWorkload(server, false, sizes, settings);
+    const result = await memoryWorkload(server, "managedFields", sizes, settings);
     rows.push(result.row);
     return result.resident;
   });
@@ -192,7 +232,7 @@ async function residentWorkloads(server: ServerProcess, sizes: Sizes): Promise<v
     if (want("watch")) {
       // The floors are measured once per size, on the 1-handler burst: the
       // 10-handler burst changes the same pods the same way.
-      let floors: WatchFloors | undefined;
+      let floors = watchFloors;
       for (const handlers of [1, 10]) {
         const r = await attempt(
           "watch",
@@ -262,7 +302,7 @@ for (const n of sizes) {
           () => syncWorkload(server, shape, settings, jsonBytes === undefined),
         );
         if (result !== undefined) {
-          rows.push(result.row);
+          rows.push(...result.rows);
           jsonBytes ??= result.sizes;
         }
       }
@@ -278,14 +318,18 @@ for (const n of sizes) {
     if (want("memory") && jsonBytes !== undefined) {
       const sizesOfJson = jsonBytes;
       const stripped = await attempt("memory", n, "stripManagedFields", async () => {
-        const result = await memoryWorkload(server, true, sizesOfJson, settings);
+        const result = await memoryWorkload(server, "stripManagedFields", sizesOfJson, settings);
         await result.resident.stop();
         return result.row;
       });
       if (stripped !== undefined) rows.push(stripped);
     }
+    let watchFloors: WatchFloors | undefined;
+    if ((want("memory") || want("watch")) && jsonBytes !== undefined) {
+      watchFloors = await droppedWorkloads(server, jsonBytes);
+    }
     if (resident && jsonBytes !== undefined) {
-      await residentWorkloads(server, jsonBytes);
+      await residentWorkloads(server, jsonBytes, watchFloors);
       if (want("relist")) await pagedRelist(server, jsonBytes.full);
     }
     if (n <= 10_000) {
@@ -367,12 +411,16 @@ if (complete) {
       new URL("../BENCHMARKS.md", dir).pathname,
     ],
   }).output();
-  log("wrote bench/results.json and BENCHMARKS.md");
+  await writeChart(rows);
+  log("wrote bench/results.json, BENCHMARKS.md and bench/chart.svg");
 } else {
   await Deno.mkdir(new URL("results/", dir), { recursive: true });
   await Deno.writeTextFile(new URL("results/latest.json", dir), json);
   await Deno.writeTextFile(new URL("results/latest.md", dir), markdown);
-  log("partial run: wrote bench/results/latest.json and bench/results/latest.md");
+  await writeChart(rows, new URL("results/latest-chart.svg", dir));
+  log(
+    "partial run: wrote bench/results/latest.json, bench/results/latest.md and bench/results/latest-chart.svg",
+  );
 }
 if (floorSink() + indexerSink() < 0) console.log("unreachable");
 Deno.exit(rows.some((r) => r.status === "failed") ? 1 : 0);
