@@ -7,8 +7,10 @@
  * ```
  *
  * Modes: `informer-stream` and `informer-pages` (an informer synced with streaming lists or
- * LIST pages), `bytes-pages` / `parse-pages` (the informer's LIST requests read as bytes only,
- * or parsed with `JSON.parse` and kept), `bytes-stream` / `bytes-stream-gzip` / `parse-stream`
+ * LIST pages; with a `-drop` suffix, with `dropManagedFields: true`), `bytes-pages` /
+ * `parse-pages` (the informer's LIST requests read as bytes only, or parsed with `JSON.parse`
+ * and kept; `-consistent` without a resourceVersion; `-protobuf` the same requests asking for
+ * protobuf, bytes only, as client-go's), `bytes-stream` / `bytes-stream-gzip` / `parse-stream`
  * (the streaming list read until its end bookmark as bytes, as gzip-encoded bytes, or split
  * into lines and parsed). Prints one JSON line `{ mode, ms, heapBytes, objects, bytes }`.
  *
@@ -48,10 +50,15 @@ let keep: unknown[] = [];
 
 switch (mode) {
   case "informer-stream":
-  case "informer-pages": {
+  case "informer-pages":
+  case "informer-stream-drop":
+  case "informer-pages-drop": {
     const client = new KubeClient(options);
     const factory = new SharedInformerFactory(client, {
-      informerOptions: { streamingList: mode === "informer-stream" },
+      informerOptions: {
+        streamingList: mode.startsWith("informer-stream"),
+        dropManagedFields: mode.endsWith("-drop"),
+      },
     });
     const informer = factory.informerFor(pods);
     const controller = new AbortController();
@@ -69,14 +76,21 @@ switch (mode) {
   case "bytes-pages":
   case "parse-pages":
   case "bytes-pages-consistent":
-  case "parse-pages-consistent": {
+  case "parse-pages-consistent":
+  case "bytes-pages-protobuf":
+  case "bytes-pages-consistent-protobuf": {
     // The informer's first LIST: limit=500&resourceVersion=0, which a real server serves whole;
     // or a consistent read (no resourceVersion), which it serves in pages of 500.
-    let query = mode.endsWith("-consistent") ? "limit=500" : "limit=500&resourceVersion=0";
+    let query = mode.includes("-consistent") ? "limit=500" : "limit=500&resourceVersion=0";
+    const protobuf = mode.endsWith("-protobuf");
     while (true) {
       const response = await tlsFetch(
         new Request(`${info.server}/api/v1/pods?${query}`, {
-          headers: { ...headers, "accept-encoding": "identity" },
+          headers: {
+            ...headers,
+            "accept-encoding": "identity",
+            ...(protobuf ? { accept: "application/vnd.kubernetes.protobuf" } : {}),
+          },
         }),
       );
       let token: string | undefined;
@@ -84,7 +98,11 @@ switch (mode) {
         const body = new Uint8Array(await response.arrayBuffer());
         bytes += body.length;
         const text = new TextDecoder().decode(body.subarray(0, 400));
-        token = /"continue":"([^"]+)"/.exec(text)?.[1];
+        // JSON: the "continue" field; protobuf: the ListMeta (written before the items) holds
+        // the token, base64 of a JSON object that starts with {"v":.
+        token = protobuf
+          ? /eyJ2Ijoi[A-Za-z0-9+/=_-]+/.exec(text)?.[0]
+          : /"continue":"([^"]+)"/.exec(text)?.[1];
         // Bytes only: count objects without parsing.
         objects = Number.NaN;
       } else {
