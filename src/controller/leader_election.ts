@@ -24,7 +24,7 @@
  * runs than real time (ρ < 0.2 with the defaults; clock offsets are free).
  * (client-go counts the renew deadline from the start of each renewal
  * round, up to a retry period later, so its bound also depends on request
- * latency; counting from the send removes that term.) A process that is
+ * latency; counting from the send removes that term.) A replica that is
  * paused past its deadline learns it lost on resumption: `isLeader()` reads
  * the clock, and the signal aborts at the first chance.
  *

@@ -58,7 +58,7 @@ then serves until Ctrl-C.
   --port N                   port to listen on (default 0: a free port)
   --hostname H               address to bind (default 127.0.0.1)
   --seed-pods N              create N pods in the default namespace first (default 0)
-  --token T                  require "Authorization: Bearer T" on every request
+  --token T                  clients must send "Authorization: Bearer T" on every request
   --bookmark-interval-ms X   send watch bookmarks this often
   --history N                resourceVersions kept for watches (older ones get 410 Gone)
   --no-streaming-lists       refuse sendInitialEvents, like a server without WatchList
