@@ -126,7 +126,7 @@ function modify(key: string, silent: boolean): string {
     ready.lastTransitionTime = new Date(CHANGE_BASE_MS + 1000 * ++changes).toISOString()
       .replace(".000Z", "Z");
   }
-  const stored = server.update(pods, pod, { silent });
+  const stored = server.replace(pods, pod, { silent });
   const rv = stored.metadata!.resourceVersion!;
   live.set(key, rv);
   return rv;

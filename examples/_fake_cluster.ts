@@ -393,7 +393,7 @@ export class FakeCluster {
     if (pod === undefined) return;
     const node = this.#nodes.find((n) => n.name === pod.spec?.nodeName) ?? this.#nodes[0]!;
     setRunning(pod, this.#allocateIP(node));
-    this.#server.update(pods, pod);
+    this.#server.replace(pods, pod);
   }
 
   /** A Running workload pod crashes (phase Failed); it is replaced later. */
@@ -408,7 +408,7 @@ export class FakeCluster {
     const pod = this.#server.get(pods, workload.namespace, name);
     if (pod === undefined) return;
     pod.status = { ...pod.status, phase: "Failed", reason: "Error" };
-    this.#server.update(pods, pod);
+    this.#server.replace(pods, pod);
     this.#failed.add(`${workload.namespace}/${name}`);
   }
 
@@ -446,10 +446,10 @@ export class FakeCluster {
     }
     workload.deployment.spec!.replicas = replicas;
     workload.deployment.status = { ...workload.deployment.status, replicas };
-    this.#server.update(deployments, workload.deployment);
+    this.#server.replace(deployments, workload.deployment);
     workload.replicaSet.spec!.replicas = replicas;
     workload.replicaSet.status = { ...workload.replicaSet.status, replicas };
-    this.#server.update(replicaSets, workload.replicaSet);
+    this.#server.replace(replicaSets, workload.replicaSet);
   }
 
   /** A DaemonSet pod is replaced by a new one on the same node (same host IP). */

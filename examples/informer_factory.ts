@@ -46,7 +46,7 @@ try {
   console.log("The Pod IP is", pod?.status?.podIP);
 
   // The cache stays current: a change in the cluster reaches it by itself.
-  server.update(pods, runningPod("shop", "cart-6c9d8b7f5-p8w2m", "10.244.1.8"));
+  server.replace(pods, runningPod("shop", "cart-6c9d8b7f5-p8w2m", "10.244.1.8"));
   while (podsInformer.indexer.getByKey(`${namespace}/${name}`)?.status?.podIP !== "10.244.1.8") {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

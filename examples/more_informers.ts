@@ -83,7 +83,7 @@ try {
 
   // Scaling shows up in the ReplicaSet cache as well.
   rs.spec!.replicas = 3;
-  server.update(replicaSets, rs);
+  server.replace(replicaSets, rs);
   while (replicaSetInformer.indexer.getByKey("default/web-7d4b9c8f6")?.spec?.replicas !== 3) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -43,7 +43,7 @@ try {
       // The initial pods are in: change the cluster while we watch.
       const started = initial[1]!;
       started.status = { phase: "Running", podIP: "10.244.0.6", podIPs: [{ ip: "10.244.0.6" }] };
-      server.update(pods, started);
+      server.replace(pods, started);
       server.create(pods, pod("default", "web-7d4b9c8f6-mn9zt"));
       server.delete(pods, "monitoring", "node-exporter-wjks6");
     }

@@ -245,7 +245,7 @@ function touch(server: FakeApiServer, key: string, silent = false): void {
   if (pod === undefined) throw new Error(`touch: ${key} is not on the server`);
   const status = (pod.status ??= {});
   status.message = `touched ${++touches}`;
-  server.update(pods, pod, { silent });
+  server.replace(pods, pod, { silent });
 }
 
 function remove(server: FakeApiServer, key: string, silent = false): void {

@@ -468,18 +468,20 @@ export class FakeApiServer {
    * server-set metadata back into `object` and returns it, so the same
    * object can be updated again.
    *
-   * @example Updating an object directly
+   * The same name as `ResourceClient.replace` (a PUT of the whole object).
+   *
+   * @example Replacing an object directly
    * ```ts
    * import { FakeApiServer } from "@kubesnap/kubesnap/testing";
    * import { pods } from "@kubesnap/kubesnap";
    * const server = new FakeApiServer();
    * const pod = server.create(pods, { metadata: { name: "a", namespace: "default" } });
    * pod.status = { phase: "Running" };
-   * console.log(server.update(pods, pod).status?.phase); // "Running"
+   * console.log(server.replace(pods, pod).status?.phase); // "Running"
    * await server.close();
    * ```
    */
-  update<T extends KubeObject>(
+  replace<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
     object: T,
     options?: FakeWriteOptions,
@@ -490,6 +492,23 @@ export class FakeApiServer {
       this.#registry.update(table, object, { http: false, silent: options.silent ?? false })
     );
     return writeBack(object, stored);
+  }
+
+  /**
+   * The former name of {@linkcode FakeApiServer.replace}.
+   *
+   * @deprecated Use {@linkcode FakeApiServer.replace}, the name `ResourceClient` uses.
+   * @param resource The resource.
+   * @param object The whole new object.
+   * @param options `silent`: no watch event.
+   * @returns `object`, with the server-set metadata written back.
+   */
+  update<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    object: T,
+    options?: FakeWriteOptions,
+  ): T {
+    return this.replace(resource, object, options);
   }
 
   /**
