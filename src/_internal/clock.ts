@@ -19,7 +19,20 @@ export interface Clock {
 }
 
 /**
- * The real clock: `Date.now`, `setTimeout`.
+ * Epoch milliseconds that never jump: the wall clock read once, then
+ * `performance.now()` (monotonic), so a system clock step cannot make a
+ * watch look silent or a backoff look over. `Date.now` where there is no
+ * `performance`.
+ */
+const monotonicNow: () => number = (() => {
+  const perf = (globalThis as { performance?: { now(): number } }).performance;
+  if (typeof perf?.now !== "function") return () => Date.now();
+  const origin = Date.now() - perf.now();
+  return () => origin + perf.now();
+})();
+
+/**
+ * The real clock: epoch milliseconds from a monotonic source, `setTimeout`.
  *
  * @example Scheduling with the real clock
  * ```ts
@@ -30,7 +43,7 @@ export interface Clock {
  * ```
  */
 export const realClock: Clock = Object.freeze({
-  now: () => Date.now(),
+  now: monotonicNow,
   sleep: abortableSleep,
   setTimer(fn: () => void, ms: number): () => void {
     const id = setTimeout(fn, Math.max(0, ms));

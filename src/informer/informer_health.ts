@@ -24,7 +24,8 @@ export interface InformerLastError {
 
 /**
  * A snapshot of one informer's health, from {@linkcode SharedIndexInformer.health}.
- * Times are the informer clock's milliseconds (`Date.now()` by default).
+ * Times are the informer clock's milliseconds (epoch milliseconds by default, read from a monotonic
+ * clock).
  */
 export interface InformerHealth {
   /** The resource, as `plural` or `plural.group`. */
