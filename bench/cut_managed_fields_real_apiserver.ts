@@ -18,7 +18,7 @@ import { stripManagedFields } from "../src/informer/strip_managed_fields.ts";
 import type { Pod } from "../src/api/core_v1.ts";
 import { liveHeapNow, summarize } from "./_harness.ts";
 import { generatePod } from "./_pod_generator.ts";
-import { startControlPlane } from "../tests/real_apiserver/control_plane.ts";
+import { buildControlPlane, startControlPlane } from "../tests/real_apiserver/control_plane.ts";
 import { kubeconfigFor } from "../tests/real_apiserver/_cluster.ts";
 
 function flag(name: string, fallback: number): number {
@@ -29,13 +29,7 @@ function flag(name: string, fallback: number): number {
 const PODS = flag("pods", 10_000);
 const RUNS = flag("runs", 7);
 
-const build = await new Deno.Command("bash", {
-  args: [new URL("../tests/real_apiserver/build.sh", import.meta.url).pathname],
-  stdout: "piped",
-  stderr: "inherit",
-}).output();
-if (!build.success) throw new Error("could not build kube-apiserver and etcd");
-const binDir = new TextDecoder().decode(build.stdout).trim().split("\n").pop()!;
+const binDir = await buildControlPlane();
 
 const plane = await startControlPlane({ binDir });
 try {

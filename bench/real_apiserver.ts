@@ -22,7 +22,7 @@ import { summarize } from "./_harness.ts";
 import { REAL_APISERVER_HEADING, realApiserverSection } from "./_report.ts";
 import { type RealApiserverResult, writeChart } from "./_chart.ts";
 import { generatePod } from "./_pod_generator.ts";
-import { startControlPlane } from "../tests/real_apiserver/control_plane.ts";
+import { buildControlPlane, startControlPlane } from "../tests/real_apiserver/control_plane.ts";
 import { kubeconfigFor } from "../tests/real_apiserver/_cluster.ts";
 
 const MODES = [
@@ -57,13 +57,7 @@ const command = `deno task bench:apiserver${Deno.args.length > 0 ? ` ${Deno.args
 const runs = Number(args.get("runs") ?? 5);
 const modes = (args.get("modes")?.split(",") ?? [...MODES]) as string[];
 
-const build = await new Deno.Command("bash", {
-  args: [new URL("../tests/real_apiserver/build.sh", import.meta.url).pathname],
-  stdout: "piped",
-  stderr: "inherit",
-}).output();
-if (!build.success) throw new Error("could not build kube-apiserver and etcd");
-const binDir = new TextDecoder().decode(build.stdout).trim().split("\n").pop()!;
+const binDir = await buildControlPlane();
 
 const plane = await startControlPlane({ binDir });
 try {

@@ -67,6 +67,27 @@ export interface ControlPlane extends AsyncDisposable {
 const ADMIN_TOKEN = "kubesnap-admin-token-" + crypto.randomUUID();
 const VIEWER_TOKEN = "kubesnap-viewer-token-" + crypto.randomUUID();
 
+/**
+ * Builds etcd and kube-apiserver once (`build.sh`: pinned versions, cached outside the clone) and
+ * returns the folder holding the binaries, which `build.sh` prints last.
+ *
+ * @throws {Error} When the build fails (its messages went to stderr).
+ */
+export async function buildControlPlane(): Promise<string> {
+  const output = await new Deno.Command("bash", {
+    args: [new URL("./build.sh", import.meta.url).pathname],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!output.success) {
+    throw new Error(
+      "could not build the real kube-apiserver and etcd (see the messages above); " +
+        "they need Go and the Go module proxy",
+    );
+  }
+  return new TextDecoder().decode(output.stdout).trim().split("\n").pop()!;
+}
+
 /** Starts etcd and kube-apiserver and waits until the server is ready. */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const workDir = await Deno.makeTempDir({ prefix: "kubesnap-control-plane-" });

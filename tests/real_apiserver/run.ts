@@ -15,7 +15,7 @@
  * @module
  */
 
-import { startControlPlane } from "./control_plane.ts";
+import { buildControlPlane, startControlPlane } from "./control_plane.ts";
 
 /** Variants of kube-apiserver's flags the informer suite runs under. */
 const VARIANTS: Readonly<Record<string, readonly string[]>> = {
@@ -111,22 +111,13 @@ for (const line of timings) console.log(`  ${line}`);
 console.log(`real-apiserver: ${passed} passed, ${failed} failed`);
 Deno.exit(failed > 0 ? 1 : 0);
 
-/** Runs build.sh, which prints the binaries' folder last. */
+/** Builds the binaries (or finds them cached); a failed build ends the run with its reason. */
 async function build(): Promise<string> {
-  const child = new Deno.Command("bash", {
-    args: [new URL("./build.sh", import.meta.url).pathname],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const output = await child.output();
-  if (!output.success) {
-    fail(
-      "could not build the real kube-apiserver and etcd (see the messages above); " +
-        "the real-apiserver suites need Go and the Go module proxy",
-    );
+  try {
+    return await buildControlPlane();
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
   }
-  const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
-  return lines[lines.length - 1]!;
 }
 
 /** Runs one `deno test` process and reads its summary line. */
